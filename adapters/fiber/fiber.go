@@ -1,0 +1,127 @@
+// Package fibersession serves ignitego/session sessions to Fiber v2 handlers.
+//
+//	m, err := core.New(cfg)
+//	app.Use(fibersession.New(m))
+//	app.Get("/", func(c *fiber.Ctx) error {
+//		s := fibersession.From(c)
+//		s.SetUserdata("visits", core.GetOr(s, "visits", 0)+1)
+//		return c.SendString("hello")
+//	})
+//
+// Fiber sends a response only after the handler chain returns: the
+// middleware saves the session then, after c.Next(). The session's lazy load
+// uses c.UserContext().
+package fibersession
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/ignitego/session/core"
+)
+
+// Key is the c.Locals key under which the middleware stores the request's
+// *core.Session.
+const Key = "session"
+
+// Config configures the middleware.
+type Config struct {
+	// Next skips the middleware for the requests it returns true for: they
+	// have no session.
+	// Default: nil (no request is skipped).
+	Next func(c *fiber.Ctx) bool
+
+	// ErrorHandler answers a request whose session could not be loaded or
+	// saved, in place of the handler's response; status is
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
+	// Default: the status code and its text.
+	ErrorHandler func(c *fiber.Ctx, status int, err error) error
+}
+
+// New returns the middleware with the default Config.
+func New(m *core.Manager) fiber.Handler { return NewWithConfig(m, Config{}) }
+
+// NewWithConfig returns the middleware with cfg.
+func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
+	if cfg.ErrorHandler == nil {
+		cfg.ErrorHandler = func(c *fiber.Ctx, status int, err error) error {
+			return c.Status(status).SendString(http.StatusText(status))
+		}
+	}
+	return func(c *fiber.Ctx) error {
+		if cfg.Next != nil && cfg.Next(c) {
+			return c.Next()
+		}
+		t := &transport{c: c}
+		s, _ := m.Start(c.UserContext(), t)
+		defer s.Release()
+		c.Locals(Key, s)
+		err := c.Next()
+		serr := s.Commit(c.UserContext())
+		if status := core.ErrorStatus(serr); status != 0 {
+			res := c.Response()
+			res.ResetBody()
+			res.Header.Del(fiber.HeaderLocation)
+			res.Header.Del(fiber.HeaderContentType)
+			return cfg.ErrorHandler(c, status, serr)
+		}
+		return err
+	}
+}
+
+// From returns the request's session, or nil when the middleware did not
+// run.
+func From(c *fiber.Ctx) *core.Session {
+	s, _ := c.Locals(Key).(*core.Session)
+	return s
+}
+
+// transport is core.Transport over a fiber.Ctx. Strings Fiber returns live
+// in buffers it reuses after the request; the engine copies what it keeps.
+type transport struct{ c *fiber.Ctx }
+
+func (t *transport) Cookie(name string) string { return t.c.Cookies(name) }
+func (t *transport) ClientIP() string          { return t.c.IP() }
+func (t *transport) UserAgent() string         { return t.c.Get(fiber.HeaderUserAgent) }
+
+// SetCookie sets ck on the response (replacing one of the same name) and
+// marks the response as varying by cookie and not cacheable by shared
+// caches.
+func (t *transport) SetCookie(ck *http.Cookie) {
+	fc := fasthttp.AcquireCookie()
+	defer fasthttp.ReleaseCookie(fc)
+	fc.SetKey(ck.Name)
+	fc.SetValue(ck.Value)
+	fc.SetPath(ck.Path)
+	fc.SetDomain(ck.Domain)
+	fc.SetSecure(ck.Secure)
+	fc.SetHTTPOnly(ck.HttpOnly)
+	switch ck.SameSite {
+	case http.SameSiteLaxMode:
+		fc.SetSameSite(fasthttp.CookieSameSiteLaxMode)
+	case http.SameSiteStrictMode:
+		fc.SetSameSite(fasthttp.CookieSameSiteStrictMode)
+	case http.SameSiteNoneMode:
+		fc.SetSameSite(fasthttp.CookieSameSiteNoneMode)
+	}
+	switch {
+	case ck.MaxAge < 0:
+		fc.SetExpire(fasthttp.CookieExpireDelete)
+	case ck.MaxAge > 0:
+		fc.SetMaxAge(ck.MaxAge)
+		fc.SetExpire(ck.Expires)
+	}
+	h := &t.c.Response().Header
+	h.SetCookie(fc)
+	t.c.Vary(fiber.HeaderCookie)
+	const noCache = `no-cache="Set-Cookie"`
+	switch cc := string(h.Peek(fiber.HeaderCacheControl)); {
+	case cc == "":
+		h.Set(fiber.HeaderCacheControl, noCache)
+	case !strings.Contains(cc, noCache):
+		h.Set(fiber.HeaderCacheControl, cc+", "+noCache)
+	}
+}

@@ -1,0 +1,163 @@
+// Package ginsession serves ignitego/session sessions to Gin handlers.
+//
+//	m, err := core.New(cfg)
+//	router.Use(ginsession.New(m))
+//	router.GET("/", func(c *gin.Context) {
+//		s := ginsession.From(c)
+//		s.SetUserdata("visits", core.GetOr(s, "visits", 0)+1)
+//	})
+//
+// The middleware saves the session just before the response headers go out,
+// even when the handler writes a body first (c.JSON, c.String, c.Redirect).
+package ginsession
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ignitego/session/core"
+)
+
+// Key is the gin.Context key under which the middleware stores the
+// request's *core.Session.
+const Key = "session"
+
+// Config configures the middleware.
+type Config struct {
+	// Skipper skips the middleware for the requests it returns true for:
+	// they have no session.
+	// Default: nil (no request is skipped).
+	Skipper func(c *gin.Context) bool
+
+	// ErrorHandler answers a request whose session could not be loaded or
+	// saved, in place of the handler's response; status is
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
+	// Default: the status code and its text.
+	ErrorHandler func(c *gin.Context, status int, err error)
+}
+
+// New returns the middleware with the default Config.
+func New(m *core.Manager) gin.HandlerFunc { return NewWithConfig(m, Config{}) }
+
+// NewWithConfig returns the middleware with cfg.
+func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
+	if cfg.ErrorHandler == nil {
+		cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
+			_ = c.Error(err)
+			c.Header("Content-Type", "text/plain; charset=utf-8")
+			c.String(status, http.StatusText(status))
+		}
+	}
+	return func(c *gin.Context) {
+		if cfg.Skipper != nil && cfg.Skipper(c) {
+			c.Next()
+			return
+		}
+		w := &writer{ResponseWriter: c.Writer, c: c, onError: cfg.ErrorHandler}
+		w.t.c = c
+		s, _ := m.Start(c.Request.Context(), &w.t)
+		defer s.Release()
+		w.s = s
+		c.Set(Key, s)
+		c.Writer = w
+		c.Next()
+		if !w.committed {
+			w.commit()
+			return
+		}
+		_ = s.Save(c.Request.Context()) // reports a change made after the headers went out (logged when it happened)
+	}
+}
+
+// From returns the request's session; it panics, like c.MustGet, when the
+// middleware did not run.
+func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
+
+// transport is core.Transport over a gin.Context.
+type transport struct{ c *gin.Context }
+
+func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Request.Header, name) }
+func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Writer.Header(), ck) }
+func (t *transport) ClientIP() string          { return t.c.ClientIP() }
+func (t *transport) UserAgent() string         { return t.c.Request.UserAgent() }
+
+// writer saves the session before the first byte of the response goes out.
+// Gin's WriteHeader only records the status; the headers go out with the
+// first Write, WriteString, WriteHeaderNow, Flush or Hijack.
+type writer struct {
+	gin.ResponseWriter
+	c       *gin.Context
+	s       *core.Session
+	t       transport
+	onError func(c *gin.Context, status int, err error)
+
+	committed bool
+	answering bool // the error handler is writing: let it through
+	failed    bool // the error handler answered: drop the handler's response
+}
+
+// commit saves the session and reports whether the handler's response may
+// go out.
+func (w *writer) commit() bool {
+	if w.answering {
+		return true
+	}
+	if w.committed {
+		return !w.failed
+	}
+	w.committed = true
+	err := w.s.Commit(w.c.Request.Context())
+	status := core.ErrorStatus(err)
+	if status == 0 {
+		return true
+	}
+	h := w.ResponseWriter.Header()
+	h.Del("Content-Type")
+	h.Del("Content-Length")
+	h.Del("Location")
+	w.answering = true
+	w.onError(w.c, status, err)
+	w.answering = false
+	w.failed = true
+	w.c.Abort()
+	return false
+}
+
+func (w *writer) WriteHeaderNow() {
+	if w.commit() {
+		w.ResponseWriter.WriteHeaderNow()
+	}
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	if !w.commit() {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *writer) WriteString(s string) (int, error) {
+	if !w.commit() {
+		return len(s), nil
+	}
+	return w.ResponseWriter.WriteString(s)
+}
+
+func (w *writer) Flush() {
+	if w.commit() {
+		w.ResponseWriter.Flush()
+	}
+}
+
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !w.commit() {
+		return nil, nil, http.ErrNotSupported
+	}
+	return w.ResponseWriter.Hijack()
+}
+
+// Unwrap returns the writer underneath, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

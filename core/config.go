@@ -1,0 +1,286 @@
+package core
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Config mirrors CodeIgniter's session preferences (the sess_* and cookie_*
+// keys). Start from DefaultConfig: a Config{} literal has MatchUserAgent and
+// CookieHTTPOnly false, as Go zero values are. Other zero values take the
+// default their documentation names.
+type Config struct {
+	// Driver is the driver the session starts on (sess_driver): "cookie",
+	// "native", or the name of a custom driver in Drivers.
+	// Default: "cookie".
+	Driver string
+
+	// ValidDrivers names further drivers that handlers may load
+	// (sess_valid_drivers). Driver is always valid.
+	// Default: none.
+	ValidDrivers []string
+
+	// CookieName is the session cookie's name (sess_cookie_name), after
+	// CookiePrefix. Each further driver's cookie adds "_" and its name.
+	// Default: "ci_session".
+	CookieName string
+
+	// Expiration is how long a session lives without activity
+	// (sess_expiration). NoExpiration keeps it for 400 days, the browsers'
+	// cap on cookie lifetime.
+	// Default: 2h.
+	Expiration time.Duration
+
+	// ExpireOnClose makes the cookie a browser-session cookie, with neither
+	// Max-Age nor Expires (sess_expire_on_close). Expiration still applies on
+	// the server.
+	// Default: false.
+	ExpireOnClose bool
+
+	// EncryptCookie encrypts the cookie driver's payload with AES-256-GCM
+	// instead of only signing it with HMAC-SHA256 (sess_encrypt_cookie).
+	// Default: false.
+	EncryptCookie bool
+
+	// UseDatabase keeps the cookie driver's data in Store: the cookie carries
+	// only the signed id, so deleting the stored session revokes it
+	// (sess_use_database).
+	// Default: false.
+	UseDatabase bool
+
+	// TimeToUpdate is how often the session id is rotated, data kept
+	// (sess_time_to_update). Zero never rotates.
+	// Default: 5m.
+	TimeToUpdate time.Duration
+
+	// MatchIP binds a session to the client IP it started from
+	// (sess_match_ip): another IP gets a fresh, empty session.
+	// Default: false.
+	MatchIP bool
+
+	// MatchUserAgent binds a session to the first 120 bytes of the
+	// User-Agent it started with (sess_match_useragent).
+	// Default: true.
+	MatchUserAgent bool
+
+	// CookiePrefix is prepended to every session cookie's name (cookie_prefix).
+	// Default: "".
+	CookiePrefix string
+
+	// CookieDomain is the cookies' Domain attribute (cookie_domain).
+	// Default: "" (host-only).
+	CookieDomain string
+
+	// CookiePath is the cookies' Path attribute (cookie_path).
+	// Default: "/".
+	CookiePath string
+
+	// CookieSecure sets the Secure attribute (cookie_secure).
+	// Default: false.
+	CookieSecure bool
+
+	// CookieHTTPOnly sets the HttpOnly attribute (cookie_httponly).
+	// Default: true.
+	CookieHTTPOnly bool
+
+	// CookieSameSite is the SameSite attribute. http.SameSiteNoneMode needs
+	// CookieSecure.
+	// Default: http.SameSiteLaxMode.
+	CookieSameSite http.SameSite
+
+	// EncryptionKey signs (HMAC-SHA256) and, with EncryptCookie, encrypts
+	// (AES-256-GCM) the cookie driver's cookies. Separate keys for both are
+	// derived from it with HKDF-SHA256. It must hold at least 32 bytes and is
+	// required whenever the cookie driver is valid.
+	// Default: none.
+	EncryptionKey []byte
+
+	// PreviousEncryptionKeys are keys that signed or encrypted cookies before
+	// EncryptionKey replaced them. Cookies made with them are still accepted,
+	// and are re-issued with EncryptionKey the next time they are saved.
+	// Default: none.
+	PreviousEncryptionKeys [][]byte
+
+	// Store keeps sessions on the server for the "native" driver and for
+	// UseDatabase. See Store for the optional abilities it may have.
+	// Default: none.
+	Store Store
+
+	// Drivers are custom drivers by name (CodeIgniter's CI_Session_<name>).
+	// The names "cookie" and "native" are taken.
+	// Default: none.
+	Drivers map[string]Driver
+
+	// Now is the clock. Tests inject a fake one.
+	// Default: time.Now.
+	Now func() time.Time
+
+	// RotationGrace is how long the old id of an automatic rotation (see
+	// TimeToUpdate) still leads to the session, for requests already in
+	// flight with it. Regenerate(false) ends the old id at once. Negative
+	// disables the grace.
+	// Default: 10s.
+	RotationGrace time.Duration
+
+	// Lock holds an exclusive lock on a session from its first access in a
+	// request until the request ends, as CodeIgniter 3 does, so that
+	// read-modify-write of one key is exact under concurrent requests. It
+	// needs a Store with the Locker ability.
+	// Default: false.
+	Lock bool
+
+	// LockTimeout bounds the wait for a session lock; past it, the session
+	// fails to load with ErrLockTimeout.
+	// Default: 10s.
+	LockTimeout time.Duration
+
+	// GCInterval is how often the Manager removes expired sessions from a
+	// Store with the Collector ability. Negative disables the schedule;
+	// Manager.Collect still runs it on demand.
+	// Default: 1m.
+	GCInterval time.Duration
+
+	// GCBatch is the most sessions one Collect call deletes.
+	// Default: 1000.
+	GCBatch int
+
+	// Logger receives what the engine cannot return: a session changed after
+	// the response headers were sent, a failed background collection.
+	// Default: slog.Default().
+	Logger *slog.Logger
+
+	// ErrorHandler answers a request whose session could not be loaded or
+	// saved, in Manager.Middleware; status is ErrorStatus(err). The Gin,
+	// Echo and Fiber middlewares have their own, in their frameworks' terms.
+	// Default: the status code and its text.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, status int, err error)
+}
+
+// NoExpiration is CodeIgniter's sess_expiration = 0: a session that does not
+// expire with inactivity. Its cookie lives 400 days, the browsers' cap.
+const NoExpiration time.Duration = -1
+
+// Defaults that are not zero values.
+const (
+	DefaultCookieName    = "ci_session"
+	DefaultExpiration    = 2 * time.Hour
+	DefaultTimeToUpdate  = 5 * time.Minute
+	DefaultTempdataTTL   = 5 * time.Minute
+	DefaultRotationGrace = 10 * time.Second
+	DefaultLockTimeout   = 10 * time.Second
+	DefaultGCInterval    = time.Minute
+	DefaultGCBatch       = 1000
+
+	// noExpirationLifetime is the lifetime NoExpiration gives cookies and
+	// stored sessions: 400 days, the longest browsers keep a cookie.
+	noExpirationLifetime = 400 * 24 * time.Hour
+
+	// MinKeyLength is the shortest EncryptionKey New accepts.
+	MinKeyLength = 32
+)
+
+// Built-in driver names.
+const (
+	DriverCookie = "cookie"
+	DriverNative = "native"
+)
+
+// DefaultConfig returns CodeIgniter's defaults. Add an EncryptionKey for the
+// cookie driver, or set Driver to "native" and a Store.
+func DefaultConfig() Config {
+	return Config{
+		Driver:         DriverCookie,
+		CookieName:     DefaultCookieName,
+		Expiration:     DefaultExpiration,
+		TimeToUpdate:   DefaultTimeToUpdate,
+		MatchUserAgent: true,
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		RotationGrace:  DefaultRotationGrace,
+		LockTimeout:    DefaultLockTimeout,
+		GCInterval:     DefaultGCInterval,
+		GCBatch:        DefaultGCBatch,
+	}
+}
+
+// withDefaults fills the zero values that have a non-zero default.
+func (c Config) withDefaults() Config {
+	if c.Driver == "" {
+		c.Driver = DriverCookie
+	}
+	if c.CookieName == "" {
+		c.CookieName = DefaultCookieName
+	}
+	if c.Expiration == 0 {
+		c.Expiration = DefaultExpiration
+	}
+	if c.CookiePath == "" {
+		c.CookiePath = "/"
+	}
+	if c.CookieSameSite == 0 {
+		c.CookieSameSite = http.SameSiteLaxMode
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.RotationGrace == 0 {
+		c.RotationGrace = DefaultRotationGrace
+	}
+	if c.LockTimeout <= 0 {
+		c.LockTimeout = DefaultLockTimeout
+	}
+	if c.GCInterval == 0 {
+		c.GCInterval = DefaultGCInterval
+	}
+	if c.GCBatch <= 0 {
+		c.GCBatch = DefaultGCBatch
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// lifetime is how long a session lives without activity.
+func (c *Config) lifetime() time.Duration {
+	if c.Expiration == NoExpiration {
+		return noExpirationLifetime
+	}
+	return c.Expiration
+}
+
+// touchInterval is how stale a session's last write may grow before a
+// request that only reads it writes it again, to slide its expiry: the
+// rotation period when there is one (rotation writes anyway), else a tenth of
+// the lifetime.
+func (c *Config) touchInterval() time.Duration {
+	if c.TimeToUpdate > 0 {
+		return c.TimeToUpdate
+	}
+	return c.lifetime() / 10
+}
+
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+}
+
+// validCookieName reports whether s is an RFC 6265 cookie-name token.
+func validCookieName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f {
+			return false
+		}
+		switch c {
+		case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}':
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,242 @@
+package core
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"hash"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// MaxCookieSize is the longest cookie, name=value, the engine sends: 4096
+// bytes, what every browser keeps.
+const MaxCookieSize = 4096
+
+// Sealed cookie formats: the first byte of the decoded value.
+const (
+	sealSigned    byte = 0x01 // payload, then HMAC-SHA256 over name and payload
+	sealEncrypted byte = 0x02 // AES-256-GCM nonce and ciphertext; the name is additional data
+)
+
+const (
+	macSize   = sha256.Size
+	nonceSize = 12
+	tagSize   = 16
+)
+
+var b64 = base64.RawURLEncoding
+
+// cookieKey is one EncryptionKey, turned into the keys it stands for.
+type cookieKey struct {
+	macs sync.Pool // hash.Hash: HMAC-SHA256 with the signing key
+	aead cipher.AEAD
+}
+
+func newCookieKey(secret []byte) (*cookieKey, error) {
+	macKey, err := hkdf.Key(sha256.New, secret, nil, "ignitego/session cookie HMAC-SHA256", 32)
+	if err != nil {
+		return nil, err
+	}
+	encKey, err := hkdf.Key(sha256.New, secret, nil, "ignitego/session cookie AES-256-GCM", 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(encKey)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	k := &cookieKey{aead: aead}
+	k.macs.New = func() any { return hmac.New(sha256.New, macKey) }
+	return k, nil
+}
+
+// sum appends the MAC of name and payload to b.
+func (k *cookieKey) sum(b []byte, name string, payload []byte) []byte {
+	h := k.macs.Get().(hash.Hash)
+	h.Reset()
+	_, _ = h.Write([]byte(name))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write(payload)
+	b = h.Sum(b)
+	k.macs.Put(h)
+	return b
+}
+
+// sealer signs or encrypts cookie payloads. The first key seals; every key
+// opens (key rotation).
+type sealer struct {
+	keys    []*cookieKey
+	encrypt bool
+}
+
+func newSealer(current []byte, previous [][]byte, encrypt bool) (*sealer, error) {
+	s := &sealer{encrypt: encrypt}
+	for _, secret := range append([][]byte{current}, previous...) {
+		k, err := newCookieKey(secret)
+		if err != nil {
+			return nil, err
+		}
+		s.keys = append(s.keys, k)
+	}
+	return s, nil
+}
+
+// seal returns the cookie value carrying payload for the cookie name.
+func (s *sealer) seal(name string, payload []byte) string {
+	k := s.keys[0]
+	bp := getBuf()
+	raw := (*bp)[:0]
+	if s.encrypt {
+		raw = append(raw, sealEncrypted)
+		var nonce [nonceSize]byte
+		_, _ = rand.Read(nonce[:])
+		raw = append(raw, nonce[:]...)
+		raw = k.aead.Seal(raw, nonce[:], payload, []byte(name))
+	} else {
+		raw = append(raw, sealSigned)
+		raw = append(raw, payload...)
+		raw = k.sum(raw, name, payload)
+	}
+	v := b64.EncodeToString(raw)
+	*bp = raw
+	putBuf(bp)
+	return v
+}
+
+// open returns the payload of a cookie value sealed for name, or false when
+// the value is not one: garbage, truncated, tampered, made with an unknown
+// key, sealed for another cookie or in the other mode. It never panics.
+func (s *sealer) open(name, value string) ([]byte, bool) {
+	if value == "" || len(value) > MaxCookieSize {
+		return nil, false
+	}
+	raw := make([]byte, b64.DecodedLen(len(value)))
+	n, err := b64.Decode(raw, []byte(value))
+	if err != nil || n < 1 {
+		return nil, false
+	}
+	raw = raw[:n]
+	if s.encrypt {
+		if raw[0] != sealEncrypted || len(raw) < 1+nonceSize+tagSize {
+			return nil, false
+		}
+		nonce, box := raw[1:1+nonceSize], raw[1+nonceSize:]
+		for _, k := range s.keys {
+			// Open into a fresh slice: a failed attempt must not clobber
+			// box for the next key.
+			if p, err := k.aead.Open(nil, nonce, box, []byte(name)); err == nil {
+				return p, true
+			}
+		}
+		return nil, false
+	}
+	if raw[0] != sealSigned || len(raw) < 1+macSize {
+		return nil, false
+	}
+	payload, mac := raw[1:len(raw)-macSize], raw[len(raw)-macSize:]
+	var sum [macSize]byte
+	for _, k := range s.keys {
+		if hmac.Equal(k.sum(sum[:0], name, payload), mac) {
+			return payload, true
+		}
+	}
+	return nil, false
+}
+
+// CookieValue returns the value of the first cookie called name in the
+// Cookie request headers, without its double quotes, or "" when there is
+// none. It allocates nothing; transports over net/http use it.
+func CookieValue(h http.Header, name string) string {
+	for _, line := range h["Cookie"] {
+		if v, ok := cookieInLine(line, name); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// cookieInLine finds name=value in one Cookie header line.
+func cookieInLine(line, name string) (string, bool) {
+	for len(line) > 0 {
+		var part string
+		if i := indexByte(line, ';'); i >= 0 {
+			part, line = line[:i], line[i+1:]
+		} else {
+			part, line = line, ""
+		}
+		part = trimSpace(part)
+		if len(part) <= len(name) || part[len(name)] != '=' || part[:len(name)] != name {
+			continue
+		}
+		v := part[len(name)+1:]
+		if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		return v, true
+	}
+	return "", false
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// newCookie builds a session cookie with the configured attributes. A
+// negative maxAge deletes it; zero makes a browser-session cookie.
+func (c *Config) newCookie(name, value string, maxAge int, now time.Time) *http.Cookie {
+	ck := &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     c.CookiePath,
+		Domain:   c.CookieDomain,
+		Secure:   c.CookieSecure,
+		HttpOnly: c.CookieHTTPOnly,
+		SameSite: c.CookieSameSite,
+	}
+	switch {
+	case maxAge < 0:
+		ck.MaxAge = -1
+		ck.Expires = time.Unix(1, 0)
+	case maxAge > 0:
+		ck.MaxAge = maxAge
+		ck.Expires = now.Add(time.Duration(maxAge) * time.Second)
+	}
+	return ck
+}
+
+// buffer pool for encodings that do not outlive a call.
+var bufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func getBuf() *[]byte { return bufs.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		*b = (*b)[:0]
+		bufs.Put(b)
+	}
+}

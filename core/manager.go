@@ -1,0 +1,247 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Manager holds a validated Config and serves sessions to requests. It is
+// safe for concurrent use; create one per application with New, and Close it
+// when the application stops to end background garbage collection.
+type Manager struct {
+	cfg          Config
+	sealer       *sealer
+	drivers      map[string]*driverSlot
+	def          *driverSlot
+	cookieMaxAge int
+
+	closeOnce sync.Once
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+// driverSlot is one valid driver with its cookie.
+type driverSlot struct {
+	name   string
+	d      Driver
+	cookie string
+}
+
+// New validates cfg and returns a Manager. A configuration that cannot work
+// is an error wrapping ErrInvalidConfig: a cookie driver without an
+// EncryptionKey of at least 32 bytes, the native driver or UseDatabase
+// without a Store, Lock without a Store that can lock, an unknown driver
+// name (also wrapping ErrUnknownDriver), a malformed cookie name.
+func New(cfg Config) (*Manager, error) {
+	cfg = cfg.withDefaults()
+	m := &Manager{cfg: cfg, drivers: make(map[string]*driverSlot)}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.ExpireOnClose {
+		m.cookieMaxAge = 0
+	} else {
+		m.cookieMaxAge = int(cfg.lifetime() / time.Second)
+	}
+	m.startGC()
+	return m, nil
+}
+
+func (m *Manager) validate() error {
+	cfg := &m.cfg
+	switch {
+	case cfg.Expiration < NoExpiration:
+		return configError("Expiration %s is negative (use NoExpiration)", cfg.Expiration)
+	case cfg.TimeToUpdate < 0:
+		return configError("TimeToUpdate %s is negative", cfg.TimeToUpdate)
+	case cfg.CookieSameSite == http.SameSiteNoneMode && !cfg.CookieSecure:
+		return configError("CookieSameSite None needs CookieSecure: browsers drop such cookies")
+	}
+	for name := range cfg.Drivers {
+		if name == DriverCookie || name == DriverNative {
+			return configError("custom driver %q takes a built-in driver's name", name)
+		}
+		if cfg.Drivers[name] == nil {
+			return configError("custom driver %q is nil", name)
+		}
+	}
+	keyed := len(cfg.EncryptionKey) > 0
+	if !keyed && len(cfg.PreviousEncryptionKeys) > 0 {
+		return configError("PreviousEncryptionKeys without an EncryptionKey")
+	}
+	for _, k := range append([][]byte{cfg.EncryptionKey}, cfg.PreviousEncryptionKeys...) {
+		if keyed && len(k) < MinKeyLength {
+			return configError("encryption keys need at least %d bytes, one has %d", MinKeyLength, len(k))
+		}
+	}
+	if keyed {
+		s, err := newSealer(cfg.EncryptionKey, cfg.PreviousEncryptionKeys, cfg.EncryptCookie)
+		if err != nil {
+			return configError("encryption key: %v", err)
+		}
+		m.sealer = s
+	}
+	for i, name := range append([]string{cfg.Driver}, cfg.ValidDrivers...) {
+		if _, dup := m.drivers[name]; dup {
+			continue
+		}
+		cookie := cfg.CookiePrefix + cfg.CookieName
+		if i > 0 {
+			cookie += "_" + name
+		}
+		if !validCookieName(cookie) {
+			return configError("cookie name %q is not a valid cookie name", cookie)
+		}
+		d, err := m.builtin(name)
+		if err != nil {
+			return err
+		}
+		slot := &driverSlot{name: name, d: d, cookie: cookie}
+		m.drivers[name] = slot
+		if i == 0 {
+			m.def = slot
+		}
+	}
+	if cfg.Lock {
+		if cfg.Store == nil {
+			return configError("Lock needs a Store")
+		}
+		if _, ok := cfg.Store.(Locker); !ok {
+			return configError("Lock needs a Store with the Locker ability; %T has none", cfg.Store)
+		}
+	}
+	return nil
+}
+
+// builtin returns the driver called name.
+func (m *Manager) builtin(name string) (Driver, error) {
+	cfg := &m.cfg
+	switch name {
+	case DriverCookie:
+		if m.sealer == nil {
+			return nil, configError("the cookie driver needs an EncryptionKey of at least %d bytes", MinKeyLength)
+		}
+		if !cfg.UseDatabase {
+			return &cookieDriver{}, nil
+		}
+		if cfg.Store == nil {
+			return nil, configError("UseDatabase needs a Store")
+		}
+		return &cookieDriver{store: cfg.Store}, nil
+	case DriverNative:
+		if cfg.Store == nil {
+			return nil, configError("the native driver needs a Store")
+		}
+		return &nativeDriver{store: cfg.Store}, nil
+	}
+	if d, ok := cfg.Drivers[name]; ok {
+		return d, nil
+	}
+	return nil, fmt.Errorf("%w: %w: %q is neither built in nor in Drivers", ErrInvalidConfig, ErrUnknownDriver, name)
+}
+
+// Config returns the configuration in force, defaults filled in.
+func (m *Manager) Config() Config { return m.cfg }
+
+// CookieName returns the name of the cookie the named driver uses, or ""
+// when the driver is not valid.
+func (m *Manager) CookieName(driver string) string {
+	if s, ok := m.drivers[driver]; ok {
+		return s.cookie
+	}
+	return ""
+}
+
+// Start begins the session of one request. It does no I/O: a driver loads
+// the session when a handler first touches it, so a request whose handler
+// never does costs no store call and sends no cookie. ctx is the request's
+// context; it bounds that lazy load. The middlewares call Start, Commit and
+// Release for you.
+func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
+	if t == nil {
+		return nil, errors.New("session: Start needs a Transport")
+	}
+	q := &request{m: m, ctx: ctx, t: t}
+	q.main.init(q, m.def)
+	q.head = Session{q: q, ns: &q.main}
+	return &q.head, nil
+}
+
+// handleError answers a request whose session failed, for Middleware.
+func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if m.cfg.ErrorHandler != nil {
+		m.cfg.ErrorHandler(w, r, status, err)
+		return
+	}
+	m.cfg.Logger.Error("session: request failed", "status", status, "error", err)
+	http.Error(w, http.StatusText(status), status)
+}
+
+// Collect removes expired sessions from the Store now, in batches of
+// Config.GCBatch, and returns how many it removed. Stores without the
+// Collector ability expire sessions themselves: Collect returns 0.
+func (m *Manager) Collect(ctx context.Context) (int, error) {
+	c, ok := m.cfg.Store.(Collector)
+	if !ok {
+		return 0, nil
+	}
+	total := 0
+	for {
+		n, err := c.Collect(ctx, m.cfg.GCBatch)
+		total += n
+		if err != nil {
+			return total, storeError("collect", "", err)
+		}
+		if n < m.cfg.GCBatch {
+			return total, nil
+		}
+	}
+}
+
+// startGC runs Collect every GCInterval until Close.
+func (m *Manager) startGC() {
+	if _, ok := m.cfg.Store.(Collector); !ok || m.cfg.GCInterval <= 0 {
+		return
+	}
+	m.stop, m.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(m.done)
+		tick := time.NewTicker(m.cfg.GCInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-m.stop:
+				return
+			case <-tick.C:
+				ctx, cancel := context.WithCancel(context.Background())
+				go func() {
+					select {
+					case <-m.stop:
+						cancel()
+					case <-ctx.Done():
+					}
+				}()
+				if _, err := m.Collect(ctx); err != nil && ctx.Err() == nil {
+					m.cfg.Logger.Warn("session: garbage collection failed", "error", err)
+				}
+				cancel()
+			}
+		}
+	}()
+}
+
+// Close stops the background garbage collection and waits for it to end.
+// It never closes the Store. Calling it more than once is safe.
+func (m *Manager) Close() error {
+	m.closeOnce.Do(func() {
+		if m.stop != nil {
+			close(m.stop)
+			<-m.done
+		}
+	})
+	return nil
+}

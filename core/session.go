@@ -1,0 +1,631 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Session is one request's handle on a user's session data, in one driver's
+// namespace. Its methods are safe for concurrent use by the goroutines of
+// one request. The data is loaded when a method first needs it; setters and
+// the lifecycle methods only change the session in memory, and Save (which
+// the middlewares call before the response headers go out) persists what
+// changed.
+//
+// A Session belongs to its request: do not keep it after the request ends.
+type Session struct {
+	q  *request
+	ns *namespace
+}
+
+// request is the state one request shares across its driver namespaces.
+type request struct {
+	mu sync.Mutex
+	m  *Manager
+	// ctx is the request's context, kept for the lazy load that the
+	// context-free getters trigger; like http.Request, a request-scoped value.
+	ctx   context.Context
+	t     Transport
+	now   time.Time
+	main  namespace
+	head  Session
+	extra []*namespace
+
+	committed bool // the response headers went out: cookies can no longer change
+	late      bool // a change arrived after that; Save reports it
+	released  bool
+	locks     []heldLock
+}
+
+// clock returns the request's time, read once.
+func (q *request) clock() time.Time {
+	if q.now.IsZero() {
+		q.now = q.m.cfg.Now()
+	}
+	return q.now
+}
+
+// namespace returns the namespace of a valid driver, creating it unloaded.
+func (q *request) namespace(name string) (*namespace, error) {
+	if q.main.slot.name == name {
+		return &q.main, nil
+	}
+	for _, ns := range q.extra {
+		if ns.slot.name == name {
+			return ns, nil
+		}
+	}
+	slot, ok := q.m.drivers[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownDriver, name)
+	}
+	ns := &namespace{}
+	ns.init(q, slot)
+	q.extra = append(q.extra, ns)
+	return ns, nil
+}
+
+// Load states of a namespace.
+const (
+	unloaded uint8 = iota
+	loaded
+)
+
+// Regeneration requests, strongest last.
+const (
+	regenNone   uint8 = iota
+	regenRotate       // automatic rotation: the old id forwards to the new one for a grace
+	regenKeep         // Regenerate(true): the old id keeps its data
+	regenDrop         // Regenerate(false): the old id ends now
+)
+
+// Token changes, for merging.
+const (
+	csrfNone     uint8 = iota
+	csrfCreated        // first use: keep a token another request created meanwhile
+	csrfReplaced       // RegenerateToken: ours wins
+)
+
+// maxOneTimeTokens is how many one-time tokens a session keeps (Mako's 20).
+const maxOneTimeTokens = 20
+
+// namespace is one driver's session in one request.
+type namespace struct {
+	q    *request
+	slot *driverSlot
+	dr   DriverRequest
+
+	state    uint8
+	err      error  // why the load failed; Save returns it and writes nothing
+	id       string // the session id; "" until the session has one
+	loadedID string // the id it was loaded (or last saved) under; "" for a new session
+	base     []byte // the encoded session as loaded or last saved
+	moved    bool   // loaded through a rotation forward: the client must learn the id
+	rec      record
+	itemsBuf [4]item
+
+	// What changed since the load or the last save.
+	dirty     bool
+	keys      []keyChange
+	cleared   bool
+	csrf      uint8
+	ottAdded  []string
+	ottUsed   []string
+	regen     uint8
+	destroyID string   // a destroyed session's id, deleted on Save
+	reserved  []string // reserved keys a handler tried to change
+}
+
+// keyChange is a key whose item changed. A change the engine made by itself
+// (flash ageing, temp expiry, keeping flashdata) is auto: merged only into
+// an item no other request changed meanwhile. A handler's change always wins.
+type keyChange struct {
+	key  string
+	auto bool
+}
+
+func (ns *namespace) init(q *request, slot *driverSlot) {
+	ns.q, ns.slot = q, slot
+	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, req: q}
+	ns.rec.items = ns.itemsBuf[:0]
+}
+
+// load reads the session on first use. A request without a usable session
+// (none, expired, bound to another client, tampered, unknown id) gets a
+// fresh one; a failing driver leaves it empty, with the error kept for Save.
+func (ns *namespace) load() {
+	if ns.state != unloaded {
+		return
+	}
+	ns.state = loaded
+	q, cfg := ns.q, &ns.q.m.cfg
+	now := q.clock()
+	ns.dr.Now = now
+	nowMs := now.UnixMilli()
+	l, err := ns.slot.d.Load(q.ctx, &ns.dr)
+	if err != nil {
+		ns.err = err
+		ns.fresh(nowMs)
+		return
+	}
+	if l.Data == nil {
+		ns.fresh(nowMs)
+		return
+	}
+	if err := decodeRecord(l.Data, &ns.rec); err != nil {
+		cfg.Logger.Warn("session: stored session does not decode; starting a fresh one", "driver", ns.slot.name, "session", shortID(l.ID))
+		ns.fresh(nowMs)
+		return
+	}
+	id := l.ID
+	if id == "" {
+		id = ns.rec.id
+	}
+	switch {
+	case !validEngineID(id),
+		nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
+		cfg.MatchUserAgent && ns.rec.ua != truncateUA(q.t.UserAgent()),
+		cfg.MatchIP && ns.rec.ip != q.t.ClientIP():
+		ns.fresh(nowMs)
+		return
+	}
+	ns.id, ns.loadedID, ns.base, ns.moved = id, id, l.Data, l.Moved
+	ns.age(nowMs)
+	if cfg.TimeToUpdate > 0 && nowMs-ns.rec.lastActivity >= cfg.TimeToUpdate.Milliseconds() {
+		ns.rec.lastActivity = nowMs
+		ns.regen = regenRotate
+		ns.id = newID()
+		ns.dirty = true
+	}
+}
+
+// fresh starts an empty session bound to this client.
+func (ns *namespace) fresh(nowMs int64) {
+	t := ns.q.t
+	items := ns.rec.items[:0]
+	clear(ns.itemsBuf[:])
+	ns.rec = record{
+		created:      nowMs,
+		lastActivity: nowMs,
+		lastWrite:    nowMs,
+		ip:           strings.Clone(t.ClientIP()),
+		ua:           strings.Clone(truncateUA(t.UserAgent())),
+		items:        items,
+	}
+	ns.id, ns.loadedID, ns.base, ns.moved = "", "", nil, false
+}
+
+// age applies CodeIgniter's ageing at session start: flashdata set in the
+// previous request becomes old, old flashdata goes, expired tempdata goes.
+func (ns *namespace) age(nowMs int64) {
+	items := ns.rec.items
+	kept := items[:0]
+	for i := range items {
+		it := items[i]
+		switch {
+		case it.kind == kindFlashOld, it.kind == kindTemp && it.until <= nowMs:
+			ns.changed(it.key, true)
+			continue
+		case it.kind == kindFlashNew:
+			it.kind = kindFlashOld
+			ns.changed(it.key, true)
+		}
+		kept = append(kept, it)
+	}
+	clear(items[len(kept):])
+	ns.rec.items = kept
+}
+
+// truncateUA keeps the first 120 bytes of a User-Agent, as CodeIgniter does.
+func truncateUA(ua string) string {
+	if len(ua) > 120 {
+		return ua[:120]
+	}
+	return ua
+}
+
+// changed records a change to key ("" for one that is not an item).
+func (ns *namespace) changed(key string, auto bool) {
+	ns.dirty = true
+	if ns.id == "" {
+		ns.id = newID()
+	}
+	if key != "" {
+		found := false
+		for i := range ns.keys {
+			if ns.keys[i].key == key {
+				ns.keys[i].auto = ns.keys[i].auto && auto
+				found = true
+				break
+			}
+		}
+		if !found {
+			ns.keys = append(ns.keys, keyChange{key: key, auto: auto})
+		}
+	}
+	if q := ns.q; q.committed && !q.late {
+		q.late = true
+		q.m.cfg.Logger.Warn("session: modified after the response headers were sent", "driver", ns.slot.name, "key", key)
+	}
+}
+
+// nowMs is the request's time in unix milliseconds.
+func (ns *namespace) nowMs() int64 { return ns.q.clock().UnixMilli() }
+
+// live returns the item under key, unless it is expired tempdata.
+func (ns *namespace) live(key string) *item {
+	it := ns.rec.find(key)
+	if it == nil || it.kind == kindTemp && it.until <= ns.nowMs() {
+		return nil
+	}
+	return it
+}
+
+// set stores an item under key.
+func (ns *namespace) set(key string, it item) {
+	ns.load()
+	if isReserved(key) {
+		ns.reserve(key)
+		return
+	}
+	it.key, it.decoded = key, true
+	ns.rec.put(it)
+	ns.changed(key, false)
+}
+
+// unset removes the items under keys whose kind passes keep.
+func (ns *namespace) unset(keys []string, match func(kind uint8) bool) {
+	ns.load()
+	for _, k := range keys {
+		if isReserved(k) {
+			ns.reserve(k)
+			continue
+		}
+		if it := ns.rec.find(k); it != nil && match(it.kind) {
+			ns.rec.remove(k)
+			ns.changed(k, false)
+		}
+	}
+}
+
+// unsetAll removes every item whose kind passes match.
+func (ns *namespace) unsetAll(match func(kind uint8) bool) {
+	ns.load()
+	var keys []string
+	for i := range ns.rec.items {
+		if match(ns.rec.items[i].kind) {
+			keys = append(keys, ns.rec.items[i].key)
+		}
+	}
+	ns.unset(keys, match)
+}
+
+func (ns *namespace) reserve(key string) {
+	ns.reserved = append(ns.reserved, key)
+}
+
+// save persists what changed, through the driver.
+func (ns *namespace) save(ctx context.Context) error {
+	if ns.state == unloaded {
+		return nil
+	}
+	if ns.err != nil {
+		return ns.err
+	}
+	var warn error
+	if len(ns.reserved) > 0 {
+		warn = fmt.Errorf("%w: %s", ErrReservedKey, strings.Join(ns.reserved, ", "))
+		ns.q.m.cfg.Logger.Warn("session: handler changed a reserved key", "driver", ns.slot.name, "keys", ns.reserved)
+		ns.reserved = nil
+	}
+	q, cfg := ns.q, &ns.q.m.cfg
+	now := q.clock()
+	ns.dr.Now = now
+	nowMs := now.UnixMilli()
+	if ns.destroyID != "" {
+		if err := ns.slot.d.Destroy(ctx, &ns.dr, ns.destroyID); err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
+			return errors.Join(warn, err)
+		} else if err != nil {
+			warn = errors.Join(warn, err)
+		}
+		ns.destroyID = ""
+	}
+	touch := ns.loadedID != "" && nowMs-ns.rec.lastWrite >= cfg.touchInterval().Milliseconds()
+	if !ns.dirty && !touch && !ns.moved {
+		return warn
+	}
+	if ns.id == "" {
+		ns.id = newID()
+	}
+	ns.rec.lastWrite = nowMs
+	data, err := ns.encode(ns.id, nil)
+	if err != nil {
+		return errors.Join(warn, err)
+	}
+	c := Commit{
+		ID:        ns.id,
+		Data:      data,
+		Base:      ns.base,
+		ExpiresAt: now.Add(cfg.lifetime()),
+		Refresh:   touch || ns.moved || ns.loadedID == "",
+		encode:    ns.encode,
+	}
+	if ns.loadedID != "" && ns.loadedID != ns.id {
+		c.PrevID = ns.loadedID
+		c.KeepPrev = ns.regen == regenKeep
+		c.Rotated = ns.regen == regenRotate
+	}
+	err = ns.slot.d.Save(ctx, &ns.dr, &c)
+	if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
+		return errors.Join(warn, err)
+	}
+	// Saved, though a cookie may have been too late to send.
+	if c.gone {
+		ns.rec.items = ns.rec.items[:0]
+		ns.rec.csrf, ns.rec.otts = "", nil
+		ns.id, ns.loadedID, ns.base = "", "", nil
+	} else {
+		if len(c.Data) > 0 && len(data) > 0 && &c.Data[0] != &data[0] {
+			// Merged with another request's changes: continue from the merge.
+			if derr := decodeRecord(c.Data, &ns.rec); derr != nil {
+				return errors.Join(warn, err, derr)
+			}
+		}
+		ns.id, ns.loadedID, ns.base = c.ID, c.ID, c.Data
+	}
+	ns.moved, ns.dirty, ns.cleared = false, false, false
+	ns.keys, ns.ottAdded, ns.ottUsed = ns.keys[:0], ns.ottAdded[:0], ns.ottUsed[:0]
+	ns.csrf, ns.regen = csrfNone, regenNone
+	return errors.Join(warn, err)
+}
+
+// encode encodes the session under id: as this request sees it when current
+// is nil, else this request's changes merged into current, another
+// request's save of the same session.
+func (ns *namespace) encode(id string, current []byte) ([]byte, error) {
+	if current == nil {
+		ns.rec.id = id
+		return appendRecord(make([]byte, 0, len(ns.base)+256), &ns.rec)
+	}
+	var cur, base record
+	if err := decodeRecord(current, &cur); err != nil {
+		// What is stored does not decode: this request's view replaces it.
+		ns.rec.id = id
+		return appendRecord(make([]byte, 0, len(ns.base)+256), &ns.rec)
+	}
+	if ns.base != nil {
+		_ = decodeRecord(ns.base, &base)
+	}
+	ns.mergeTokens(&cur)
+	if ns.cleared {
+		cur.items = cur.items[:0]
+	}
+	for _, k := range ns.keys {
+		mine := ns.rec.find(k.key)
+		if k.auto {
+			b, c := base.find(k.key), cur.find(k.key)
+			if b == nil || c == nil || !c.sameAs(b) {
+				continue
+			}
+		}
+		if mine == nil {
+			cur.remove(k.key)
+		} else {
+			cur.put(*mine)
+		}
+	}
+	cur.id = id
+	cur.lastActivity = max(cur.lastActivity, ns.rec.lastActivity)
+	cur.lastWrite = ns.rec.lastWrite
+	return appendRecord(make([]byte, 0, len(current)+256), &cur)
+}
+
+// mergeTokens applies this request's token changes to cur.
+func (ns *namespace) mergeTokens(cur *record) {
+	if ns.cleared {
+		cur.csrf = ns.rec.csrf
+		cur.otts = append([]string(nil), ns.rec.otts...)
+		return
+	}
+	switch ns.csrf {
+	case csrfReplaced:
+		cur.csrf = ns.rec.csrf
+	case csrfCreated:
+		if cur.csrf == "" {
+			cur.csrf = ns.rec.csrf
+		}
+	}
+	if len(ns.ottUsed) == 0 && len(ns.ottAdded) == 0 {
+		return
+	}
+	otts := make([]string, 0, len(cur.otts)+len(ns.ottAdded))
+	for _, t := range cur.otts {
+		if !containsString(ns.ottUsed, t) {
+			otts = append(otts, t)
+		}
+	}
+	for _, t := range ns.ottAdded {
+		if !containsString(otts, t) && !containsString(ns.ottUsed, t) {
+			otts = append(otts, t)
+		}
+	}
+	if len(otts) > maxOneTimeTokens {
+		otts = otts[len(otts)-maxOneTimeTokens:]
+	}
+	cur.otts = otts
+}
+
+func containsString(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Save persists every change the request made to its sessions, in every
+// driver it touched: only what changed, merged with concurrent requests on
+// the same session. Calling it again without new changes does nothing. It
+// returns the error that kept a session from loading or saving (wrapping
+// ErrStore, ErrLockTimeout, ErrConflict, ErrCookieTooLarge, or an
+// *EncodeError), and warnings (ErrReservedKey, ErrModifiedAfterCommit)
+// joined with it; see ErrorStatus. The middlewares call it for you.
+func (s *Session) Save(ctx context.Context) error {
+	q := s.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.save(ctx)
+}
+
+func (q *request) save(ctx context.Context) error {
+	err := q.main.save(ctx)
+	for _, ns := range q.extra {
+		err = errors.Join(err, ns.save(ctx))
+	}
+	if q.late {
+		q.late = false
+		err = errors.Join(err, ErrModifiedAfterCommit)
+	}
+	return err
+}
+
+// Commit saves like Save, then marks the response headers as sent: from
+// then on a change cannot send a cookie, and Save reports it with
+// ErrModifiedAfterCommit (store-side data is still saved when no cookie has
+// to change). The middlewares call it just before the headers go out.
+func (s *Session) Commit(ctx context.Context) error {
+	q := s.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	err := q.save(ctx)
+	q.committed = true
+	return err
+}
+
+// Release ends the request's use of its sessions: it releases the session
+// locks Config.Lock took. The middlewares defer it, so that it runs even
+// when a handler panics. Calling it more than once is safe.
+func (s *Session) Release() {
+	q := s.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.unlockAll(q.ctx)
+	q.released = true
+}
+
+// Err returns the error that kept the session from loading, if any: a
+// failing store, a lock not acquired in time. The session then reads as
+// empty and Save, which returns the same error, writes nothing.
+func (s *Session) Err() error {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.load()
+	return s.ns.err
+}
+
+// ID returns the session id, or "" for a new session that holds nothing yet
+// (it gets an id when it is first changed).
+func (s *Session) ID() string {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.load()
+	return s.ns.id
+}
+
+// Regenerate gives the session a new id, keeping its data (CodeIgniter's
+// sess_regenerate, Mako's regenerateId). With keepOld, the old id keeps its
+// data in the store; without, it ends at once. Call it on login, logout and
+// any change of privilege.
+func (s *Session) Regenerate(keepOld bool) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns := s.ns
+	ns.load()
+	if keepOld {
+		ns.regen = max(ns.regen, regenKeep)
+	} else {
+		ns.regen = regenDrop
+	}
+	ns.id = newID()
+	ns.rec.lastActivity = ns.nowMs()
+	ns.changed("", false)
+}
+
+// Destroy ends the session (CodeIgniter's sess_destroy): Save deletes its
+// stored data and expires its cookie. The rest of the request sees an empty
+// session; data set after Destroy starts a new session with a new id.
+func (s *Session) Destroy() {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns := s.ns
+	ns.load()
+	if ns.loadedID != "" {
+		ns.destroyID = ns.loadedID
+	}
+	ns.fresh(ns.nowMs())
+	ns.dirty, ns.cleared, ns.keys = false, false, ns.keys[:0]
+	ns.csrf, ns.regen = csrfNone, regenNone
+	ns.ottAdded, ns.ottUsed = ns.ottAdded[:0], ns.ottUsed[:0]
+}
+
+// Clear removes all of the session's data, tokens included, and keeps its
+// id (Mako's clear).
+func (s *Session) Clear() {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns := s.ns
+	ns.load()
+	clear(ns.rec.items)
+	ns.rec.items = ns.rec.items[:0]
+	ns.rec.csrf, ns.rec.otts = "", nil
+	ns.keys = ns.keys[:0]
+	ns.cleared = true
+	ns.changed("", false)
+}
+
+// Driver returns a handle on the named driver's data, loading the driver if
+// it is valid; ErrUnknownDriver if it is not. Each driver keeps its own data
+// under its own cookie.
+func (s *Session) Driver(name string) (*Session, error) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns, err := s.q.namespace(name)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{q: s.q, ns: ns}, nil
+}
+
+// SelectDriver makes later calls on s use the named driver's data.
+func (s *Session) SelectDriver(name string) error {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns, err := s.q.namespace(name)
+	if err != nil {
+		return err
+	}
+	s.ns = ns
+	return nil
+}
+
+// LoadDriver makes a further valid driver available to the request
+// (CodeIgniter's load_driver); ErrUnknownDriver if it is not valid. Driver
+// and SelectDriver load a valid driver themselves.
+func (s *Session) LoadDriver(name string) error {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	_, err := s.q.namespace(name)
+	return err
+}
+
+// DriverName returns the name of the driver whose data s reads and writes.
+func (s *Session) DriverName() string {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	return s.ns.slot.name
+}

@@ -1,0 +1,101 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps session data on the server, as opaque bytes with an expiry.
+// The engine decides what the bytes mean; a store only moves them.
+//
+// The contract every implementation keeps (core/storetest checks it):
+//
+//   - Load of an id that holds nothing, holds only expired data, or is not a
+//     valid id (see ValidID) returns found=false and a nil error.
+//   - An error means the store failed (down, timed out, corrupt); it never
+//     means "not found". Errors honour ctx: a cancelled or expired context
+//     makes the call return an error that wraps ctx.Err().
+//   - Save stores data under id until expiresAt; a zero expiresAt never
+//     expires; an expiresAt in the past stores nothing that Load can see.
+//     Save of an invalid id is an error.
+//   - Delete of an id that holds nothing, or of an invalid id, returns nil.
+//   - A store keeps no reference to data after Save returns, and the slice
+//     Load returns belongs to the caller.
+//   - Every method is safe for concurrent use.
+//   - A store handed a client (a *gorm.DB, a redis.UniversalClient) never
+//     closes it.
+//
+// The engine validates ids before they reach a store and enforces expiry
+// itself; a store checks ids again and treats its own expiry as a backstop.
+type Store interface {
+	Load(ctx context.Context, id string) (data []byte, found bool, err error)
+	Save(ctx context.Context, id string, data []byte, expiresAt time.Time) error // zero expiresAt: no expiry
+	Delete(ctx context.Context, id string) error
+}
+
+// Swapper is an optional Store ability: conditional writes that are atomic
+// with respect to every other call on the same id. With it, concurrent
+// requests on one session merge their changes instead of overwriting each
+// other (see "Concurrency" in the package documentation). Without it the
+// engine emulates both methods with Load and Save, which narrows the window
+// for lost updates but cannot close it.
+type Swapper interface {
+	// Insert stores data under id only if id holds nothing, or only expired
+	// data. It reports whether it stored.
+	Insert(ctx context.Context, id string, data []byte, expiresAt time.Time) (stored bool, err error)
+
+	// CompareAndSwap replaces the data under id with data only if the
+	// unexpired data stored there is byte for byte equal to old. It reports
+	// whether it stored; it stores nothing when id holds nothing.
+	CompareAndSwap(ctx context.Context, id string, old, data []byte, expiresAt time.Time) (swapped bool, err error)
+}
+
+// Locker is an optional Store ability that Config.Lock requires: an
+// exclusive lock per session id, held from the first access to the session
+// until the request ends, as CodeIgniter 3 does.
+type Locker interface {
+	// Lock blocks until the caller holds the lock on id or ctx is done; in
+	// the latter case it returns an error wrapping ctx.Err(). ttl bounds how
+	// long the lock outlives a holder that never unlocks (a crashed process).
+	// The returned unlock releases it; calling unlock more than once is safe.
+	Lock(ctx context.Context, id string, ttl time.Duration) (unlock func(context.Context) error, err error)
+}
+
+// Collector is an optional Store ability for stores without native expiry
+// (files, SQL tables, memory): removing expired sessions. The Manager calls it
+// every Config.GCInterval and stops on Close; Manager.Collect runs it on demand.
+type Collector interface {
+	// Collect deletes at most limit expired sessions and returns how many it
+	// deleted. The Manager calls it again while it returns limit.
+	Collect(ctx context.Context, limit int) (deleted int, err error)
+}
+
+// MaxIDLength is the longest id a store must accept.
+const MaxIDLength = 256
+
+// ValidID reports whether id is acceptable as a store key: 1 to 256 bytes of
+// ASCII letters, digits, '-', '_' and ','. Every id the engine generates
+// passes, and so do PHP's (for sessions shared with a PHP application). Ids
+// such as "../x", "a/b", "" or one with a NUL byte do not, so a store can use
+// a valid id in a file name or a key without escaping it.
+func ValidID(id string) bool {
+	if len(id) == 0 || len(id) > MaxIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == ',':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Expired reports whether a record saved with expiresAt has expired at now.
+// A zero expiresAt never expires. Stores use it so that they all agree on the
+// boundary: data is visible strictly before expiresAt.
+func Expired(expiresAt, now time.Time) bool {
+	return !expiresAt.IsZero() && !now.Before(expiresAt)
+}

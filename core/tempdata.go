@@ -1,0 +1,66 @@
+package core
+
+import "time"
+
+func isTemp(kind uint8) bool { return kind == kindTemp }
+
+// SetTempdata stores value under key until ttl passes (CodeIgniter's
+// set_tempdata); ttl <= 0 means DefaultTempdataTTL, 5 minutes.
+func (s *Session) SetTempdata(key string, value any, ttl time.Duration) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.setTemp(key, value, ttl)
+}
+
+// SetTempdataMap stores every entry of data as tempdata with one ttl.
+func (s *Session) SetTempdataMap(data map[string]any, ttl time.Duration) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	for k, v := range data {
+		s.ns.setTemp(k, v, ttl)
+	}
+}
+
+func (ns *namespace) setTemp(key string, value any, ttl time.Duration) {
+	if ttl <= 0 {
+		ttl = DefaultTempdataTTL
+	}
+	ns.load()
+	ns.set(key, item{kind: kindTemp, val: value, until: ns.nowMs() + ttl.Milliseconds()})
+}
+
+// Tempdata returns the temp item under key, nil when there is none, it has
+// expired, or key holds another kind (CodeIgniter's tempdata).
+func (s *Session) Tempdata(key string) any {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns := s.ns
+	ns.load()
+	if it := ns.live(key); it != nil && it.kind == kindTemp {
+		return publicValue(it.value())
+	}
+	return nil
+}
+
+// AllTempdata returns a copy of the live temp items only.
+func (s *Session) AllTempdata() map[string]any {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns := s.ns
+	ns.load()
+	out := make(map[string]any)
+	ns.collect(out, isTemp)
+	return out
+}
+
+// UnsetTempdata removes the named temp items, or all of them when no key is
+// given (CodeIgniter's unset_tempdata). Other items of those names stay.
+func (s *Session) UnsetTempdata(keys ...string) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	if len(keys) == 0 {
+		s.ns.unsetAll(isTemp)
+		return
+	}
+	s.ns.unset(keys, isTemp)
+}

@@ -1,0 +1,122 @@
+package core
+
+// The reserved, read-only items every session has, as in CodeIgniter.
+const (
+	KeySessionID    = "session_id"    // string: the current id
+	KeyIPAddress    = "ip_address"    // string: the client IP the session started from
+	KeyUserAgent    = "user_agent"    // string: the first 120 bytes of the User-Agent it started with
+	KeyLastActivity = "last_activity" // int64: unix seconds of its creation or last id rotation
+)
+
+func isReserved(key string) bool {
+	switch key {
+	case KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity:
+		return true
+	}
+	return false
+}
+
+// reservedValue returns a reserved item's value.
+func (ns *namespace) reservedValue(key string) (any, bool) {
+	switch key {
+	case KeySessionID:
+		return ns.id, true
+	case KeyIPAddress:
+		return ns.rec.ip, true
+	case KeyUserAgent:
+		return ns.rec.ua, true
+	case KeyLastActivity:
+		return ns.rec.lastActivity / 1000, true
+	}
+	return nil, false
+}
+
+// lookup returns the value under key as stored (JSON values still as
+// bytes), reserved items included.
+func (ns *namespace) lookup(key string) (any, bool) {
+	ns.load()
+	if v, ok := ns.reservedValue(key); ok {
+		return v, true
+	}
+	it := ns.live(key)
+	if it == nil {
+		return nil, false
+	}
+	return it.value(), true
+}
+
+// SetUserdata stores value under key (CodeIgniter's set_userdata). It makes
+// a flash or temp item of that name plain userdata.
+func (s *Session) SetUserdata(key string, value any) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.set(key, item{kind: kindUser, val: value})
+}
+
+// SetUserdataMap stores every entry of data (set_userdata with an array).
+func (s *Session) SetUserdataMap(data map[string]any) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	for k, v := range data {
+		s.ns.set(k, item{kind: kindUser, val: v})
+	}
+}
+
+// Userdata returns the value under key, nil when absent (CodeIgniter's
+// userdata). It sees flash and temp items too, and the reserved items
+// session_id, ip_address, user_agent and last_activity. A value stored as
+// JSON (a struct, say) comes back in its generic JSON form: use Get[T] for
+// the typed value.
+func (s *Session) Userdata(key string) any {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	v, _ := s.ns.lookup(key)
+	return publicValue(v)
+}
+
+// HasUserdata reports whether key holds a value, reserved items included
+// (CodeIgniter's has_userdata).
+func (s *Session) HasUserdata(key string) bool {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	_, ok := s.ns.lookup(key)
+	return ok
+}
+
+// UnsetUserdata removes the items under keys, whatever their kind
+// (CodeIgniter's unset_userdata).
+func (s *Session) UnsetUserdata(keys ...string) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.unset(keys, anyKind)
+}
+
+// AllUserdata returns a copy of every item (userdata, flash and temp) and
+// the four reserved items (CodeIgniter's all_userdata). Token bookkeeping is
+// not included.
+func (s *Session) AllUserdata() map[string]any {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	ns := s.ns
+	ns.load()
+	out := make(map[string]any, len(ns.rec.items)+4)
+	for _, k := range [...]string{KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity} {
+		out[k], _ = ns.reservedValue(k)
+	}
+	ns.collect(out, anyKind)
+	return out
+}
+
+// collect adds the live items whose kind passes match to out.
+func (ns *namespace) collect(out map[string]any, match func(uint8) bool) {
+	now := ns.nowMs()
+	for i := range ns.rec.items {
+		it := &ns.rec.items[i]
+		if !match(it.kind) || it.kind == kindTemp && it.until <= now {
+			continue
+		}
+		out[it.key] = publicValue(it.value())
+	}
+}
+
+func anyKind(uint8) bool { return true }
