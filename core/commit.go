@@ -39,7 +39,7 @@ func (r *DriverRequest) LoadStore(ctx context.Context, st Store, id string) (Loa
 		}
 		f, ok := decodeForward(data)
 		if !ok {
-			return Loaded{ID: id, Data: data, Moved: moved}, nil
+			return Loaded{ID: id, Data: data, Refresh: moved}, nil
 		}
 		if f.until <= r.Now.UnixMilli() {
 			return Loaded{}, nil

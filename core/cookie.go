@@ -113,44 +113,46 @@ func (s *sealer) seal(name string, payload []byte) string {
 	return v
 }
 
-// open returns the payload of a cookie value sealed for name, or false when
-// the value is not one: garbage, truncated, tampered, made with an unknown
-// key, sealed for another cookie or in the other mode. It never panics.
-func (s *sealer) open(name, value string) ([]byte, bool) {
+// open returns the payload of a cookie value sealed for name, and whether a
+// previous key sealed it (the cookie should be sealed again); ok is false
+// when the value is not one: garbage, truncated, tampered, made with an
+// unknown key, sealed for another cookie or in the other mode. It never
+// panics.
+func (s *sealer) open(name, value string) (payload []byte, stale, ok bool) {
 	if value == "" || len(value) > MaxCookieSize {
-		return nil, false
+		return nil, false, false
 	}
 	raw := make([]byte, b64.DecodedLen(len(value)))
 	n, err := b64.Decode(raw, []byte(value))
 	if err != nil || n < 1 {
-		return nil, false
+		return nil, false, false
 	}
 	raw = raw[:n]
 	if s.encrypt {
 		if raw[0] != sealEncrypted || len(raw) < 1+nonceSize+tagSize {
-			return nil, false
+			return nil, false, false
 		}
 		nonce, box := raw[1:1+nonceSize], raw[1+nonceSize:]
-		for _, k := range s.keys {
+		for i, k := range s.keys {
 			// Open into a fresh slice: a failed attempt must not clobber
 			// box for the next key.
 			if p, err := k.aead.Open(nil, nonce, box, []byte(name)); err == nil {
-				return p, true
+				return p, i > 0, true
 			}
 		}
-		return nil, false
+		return nil, false, false
 	}
 	if raw[0] != sealSigned || len(raw) < 1+macSize {
-		return nil, false
+		return nil, false, false
 	}
 	payload, mac := raw[1:len(raw)-macSize], raw[len(raw)-macSize:]
 	var sum [macSize]byte
-	for _, k := range s.keys {
+	for i, k := range s.keys {
 		if hmac.Equal(k.sum(sum[:0], name, payload), mac) {
-			return payload, true
+			return payload, i > 0, true
 		}
 	}
-	return nil, false
+	return nil, false, false
 }
 
 // CookieValue returns the value of the first cookie called name in the

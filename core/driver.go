@@ -44,9 +44,10 @@ type Loaded struct {
 	// It belongs to the engine from now on.
 	Data []byte
 
-	// Moved reports that the client's reference is out of date (it followed
-	// an id rotation): the engine saves, so that the client learns the id.
-	Moved bool
+	// Refresh reports that the client's reference is out of date: it
+	// followed an id rotation, or its cookie was sealed with a previous key.
+	// The engine saves, and the driver sends the reference again.
+	Refresh bool
 }
 
 // Commit is one save of a session.
@@ -118,10 +119,11 @@ func (r *DriverRequest) Seal(payload []byte) string {
 }
 
 // Open returns the payload of a value Seal made for this driver's cookie,
-// with the current or a previous key; false for anything else.
-func (r *DriverRequest) Open(value string) ([]byte, bool) {
+// with the current or a previous key (then stale is true: seal it again);
+// ok is false for anything else.
+func (r *DriverRequest) Open(value string) (payload []byte, stale, ok bool) {
 	if r.m.sealer == nil {
-		return nil, false
+		return nil, false, false
 	}
 	return r.m.sealer.open(r.CookieName, value)
 }
@@ -141,14 +143,16 @@ func (d *cookieDriver) Load(ctx context.Context, r *DriverRequest) (Loaded, erro
 	if v == "" {
 		return Loaded{}, nil
 	}
-	payload, ok := r.Open(v)
+	payload, stale, ok := r.Open(v)
 	if !ok {
 		return Loaded{}, nil
 	}
 	if d.store == nil {
-		return Loaded{Data: payload}, nil
+		return Loaded{Data: payload, Refresh: stale}, nil
 	}
-	return r.LoadStore(ctx, d.store, string(payload))
+	l, err := r.LoadStore(ctx, d.store, string(payload))
+	l.Refresh = l.Refresh || stale && l.Data != nil
+	return l, err
 }
 
 func (d *cookieDriver) Save(ctx context.Context, r *DriverRequest, c *Commit) error {

@@ -35,11 +35,6 @@ func Get[T any](s *Session, key string) (T, bool) {
 	if err := json.Unmarshal(js, &t); err != nil {
 		return zero, false
 	}
-	if it := ns.live(key); it != nil && it.raw != nil {
-		// Later reads of this request get the typed value. The stored bytes
-		// stay as they are, so saving does not re-encode it.
-		it.val = t
-	}
 	return t, true
 }
 

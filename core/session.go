@@ -104,7 +104,7 @@ type namespace struct {
 	id       string // the session id; "" until the session has one
 	loadedID string // the id it was loaded (or last saved) under; "" for a new session
 	base     []byte // the encoded session as loaded or last saved
-	moved    bool   // loaded through a rotation forward: the client must learn the id
+	moved    bool   // the client's reference is stale (Loaded.Refresh): save and send it again
 	rec      record
 	itemsBuf [4]item
 
@@ -173,7 +173,7 @@ func (ns *namespace) load() {
 		ns.fresh(nowMs)
 		return
 	}
-	ns.id, ns.loadedID, ns.base, ns.moved = id, id, l.Data, l.Moved
+	ns.id, ns.loadedID, ns.base, ns.moved = id, id, l.Data, l.Refresh
 	ns.age(nowMs)
 	if cfg.TimeToUpdate > 0 && nowMs-ns.rec.lastActivity >= cfg.TimeToUpdate.Milliseconds() {
 		ns.rec.lastActivity = nowMs

@@ -32,6 +32,7 @@ var Names = []string{"net/http", "gin", "echo", "fiber"}
 // Ctx is what a route handler sees, whatever the framework.
 type Ctx interface {
 	Session() *core.Session
+	Context() context.Context // the request's context, as the framework gives it
 	Query(key string) string
 	Header(key, value string) // sets a response header
 	String(status int, body string)
@@ -87,6 +88,7 @@ type httpCtx struct {
 }
 
 func (c *httpCtx) Session() *core.Session   { return core.FromContext(c.r.Context()) }
+func (c *httpCtx) Context() context.Context { return c.r.Context() }
 func (c *httpCtx) Query(k string) string    { return c.r.URL.Query().Get(k) }
 func (c *httpCtx) Header(k, v string)       { c.w.Header().Set(k, v) }
 func (c *httpCtx) Redirect(s int, l string) { http.Redirect(c.w, c.r, l, s) }
@@ -125,6 +127,7 @@ func netHTTP(t testing.TB, m *core.Manager, routes []Route, opt Options) http.Ha
 type ginCtx struct{ c *gin.Context }
 
 func (c ginCtx) Session() *core.Session   { return ginsession.From(c.c) }
+func (c ginCtx) Context() context.Context { return c.c.Request.Context() }
 func (c ginCtx) Query(k string) string    { return c.c.Query(k) }
 func (c ginCtx) Header(k, v string)       { c.c.Header(k, v) }
 func (c ginCtx) String(s int, b string)   { c.c.String(s, "%s", b) }
@@ -153,6 +156,7 @@ func ginEngine(m *core.Manager, routes []Route, opt Options) http.Handler {
 type echoCtx struct{ c echo.Context }
 
 func (c echoCtx) Session() *core.Session   { return echosession.From(c.c) }
+func (c echoCtx) Context() context.Context { return c.c.Request().Context() }
 func (c echoCtx) Query(k string) string    { return c.c.QueryParam(k) }
 func (c echoCtx) Header(k, v string)       { c.c.Response().Header().Set(k, v) }
 func (c echoCtx) String(s int, b string)   { _ = c.c.String(s, b) }
@@ -181,13 +185,16 @@ func echoServer(m *core.Manager, routes []Route, opt Options) http.Handler {
 type fiberCtx struct{ c *fiber.Ctx }
 
 func (c fiberCtx) Session() *core.Session   { return fibersession.From(c.c) }
+func (c fiberCtx) Context() context.Context { return c.c.UserContext() }
 func (c fiberCtx) Query(k string) string    { return c.c.Query(k) }
 func (c fiberCtx) Header(k, v string)       { c.c.Set(k, v) }
 func (c fiberCtx) String(s int, b string)   { _ = c.c.Status(s).SendString(b) }
 func (c fiberCtx) Redirect(s int, l string) { _ = c.c.Redirect(l, s) }
 
 func fiberServer(t testing.TB, m *core.Manager, routes []Route, opt Options) *Server {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	// A 16 KiB read buffer (fasthttp's default is 4 KiB) lets oversized
+	// cookies reach the session middleware instead of failing with 431.
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: 16 << 10})
 	cfg := fibersession.Config{}
 	if opt.ErrorHandler != nil {
 		cfg.ErrorHandler = func(c *fiber.Ctx, status int, err error) error {
