@@ -46,7 +46,7 @@ type Store struct {
 		core.Swapper
 	}
 	Loads, Saves, Inserts, Swaps, Deletes atomic.Int64
-	down, writesDown                     atomic.Bool
+	down, writesDown                      atomic.Bool
 }
 
 // NewStore wraps inner.
