@@ -30,7 +30,7 @@ const (
 	tagSize   = 16
 )
 
-var b64 = base64.RawURLEncoding
+var b64 = base64.RawURLEncoding.Strict()
 
 // cookieKey is one EncryptionKey, turned into the keys it stands for.
 type cookieKey struct {
@@ -119,7 +119,7 @@ func (s *sealer) seal(name string, payload []byte) string {
 // unknown key, sealed for another cookie or in the other mode. It never
 // panics.
 func (s *sealer) open(name, value string) (payload []byte, stale, ok bool) {
-	if value == "" || len(value) > MaxCookieSize {
+	if value == "" || len(value) > MaxCookieSize || !isBase64URL(value) {
 		return nil, false, false
 	}
 	raw := make([]byte, b64.DecodedLen(len(value)))
@@ -153,6 +153,18 @@ func (s *sealer) open(name, value string) (payload []byte, stale, ok bool) {
 		}
 	}
 	return nil, false, false
+}
+
+// isBase64URL reports whether every byte of v is in the base64url alphabet
+// (the decoder alone would skip CR and LF).
+func isBase64URL(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // CookieValue returns the value of the first cookie called name in the
