@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 )
 
 // maxSwapAttempts bounds how often Save re-merges into a session that other
-// requests keep changing before it gives up with ErrConflict.
-const maxSwapAttempts = 16
+// requests keep changing before it gives up with ErrConflict. Every failed
+// attempt means another request's save went through, so with N requests
+// saving one session at once none needs more than N attempts.
+const maxSwapAttempts = 100
 
 // maxForwardHops bounds how many rotation forwards a load follows.
 const maxForwardHops = 4
@@ -65,6 +68,17 @@ func (c *Commit) SaveStore(ctx context.Context, r *DriverRequest, st Store) erro
 	if c.PrevID == "" && c.Base != nil {
 		return c.swap(ctx, r, st, sw, c.ID, c.Base)
 	}
+	if c.PrevID != "" && !c.Rotated {
+		// Regenerate: a session destroyed meanwhile is not brought back
+		// under a new id.
+		prev := c.PrevID
+		if _, found, err := c.current(ctx, r, st, &prev); err != nil || !found {
+			if err == nil {
+				c.MarkGone()
+			}
+			return err
+		}
+	}
 	if err := c.insert(ctx, sw); err != nil {
 		return err
 	}
@@ -105,7 +119,10 @@ func (c *Commit) insert(ctx context.Context, sw Swapper) error {
 // swap replaces base with c.Data under id, merging on every conflict.
 func (c *Commit) swap(ctx context.Context, r *DriverRequest, st Store, sw Swapper, id string, base []byte) error {
 	data := c.Data
-	for range maxSwapAttempts {
+	for attempt := range maxSwapAttempts {
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
 		ok, err := sw.CompareAndSwap(ctx, id, base, data, c.ExpiresAt)
 		if err != nil {
 			return storeError("save", id, err)
@@ -154,12 +171,18 @@ func (c *Commit) current(ctx context.Context, r *DriverRequest, st Store, id *st
 }
 
 // retire turns PrevID into a forward to ID. Writes that reached PrevID since
-// this request loaded it are merged into ID first, so none is lost.
+// this request loaded it are merged into ID first, so none is lost. When
+// another request rotated PrevID first, this request's new id, which no
+// client knows yet, is dropped and its changes are merged into the other
+// request's new id; when PrevID was destroyed meanwhile, so is the new id.
 func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swapper, grace time.Duration) error {
 	until := r.Now.Add(grace)
 	marker := appendForward(nil, forward{to: c.ID, until: until.UnixMilli()})
 	base := c.Base
-	for range maxSwapAttempts {
+	for attempt := range maxSwapAttempts {
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
 		ok, err := sw.CompareAndSwap(ctx, c.PrevID, base, marker, until)
 		if err != nil {
 			return storeError("save", c.PrevID, err)
@@ -171,11 +194,16 @@ func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swap
 		if err != nil {
 			return storeError("load", c.PrevID, err)
 		}
-		if !found {
-			return nil // destroyed meanwhile: nothing to forward
-		}
-		if _, isForward := decodeForward(cur); isForward {
-			return nil // another request rotated it first; its successor is valid too
+		f, isForward := decodeForward(cur)
+		if !found || isForward {
+			if err := st.Delete(ctx, c.ID); err != nil {
+				return storeError("delete", c.ID, err)
+			}
+			if !found || f.until <= r.Now.UnixMilli() {
+				c.MarkGone()
+				return nil
+			}
+			return c.mergeInto(ctx, r, st, sw, f.to)
 		}
 		data, err := c.rebase(c.ID, cur)
 		if err != nil {
@@ -189,6 +217,41 @@ func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swap
 		base = cur
 	}
 	return fmt.Errorf("%w: session %s", ErrConflict, shortID(c.PrevID))
+}
+
+// mergeInto merges this request's changes into the session stored under id.
+func (c *Commit) mergeInto(ctx context.Context, r *DriverRequest, st Store, sw Swapper, id string) error {
+	cur, found, err := c.current(ctx, r, st, &id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		c.MarkGone()
+		return nil
+	}
+	if c.Data, err = c.rebase(id, cur); err != nil {
+		return err
+	}
+	c.ID, c.Refresh = id, true
+	return c.swap(ctx, r, st, sw, id, cur)
+}
+
+// backoff waits before a retry: nothing before the first attempt, then a
+// random pause growing with the attempts (up to 20ms), so that requests
+// contending for one session do not retry in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	limit := time.Duration(min(1<<min(attempt, 10), 200)) * 100 * time.Microsecond
+	t := time.NewTimer(rand.N(limit) + 1)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return storeError("save", "", ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }
 
 // rebase encodes this request's view of the session under id: on top of
