@@ -1,0 +1,102 @@
+// Package core is the framework-neutral engine of ignitego/session: the
+// sessions of CodeIgniter (userdata, flashdata, tempdata, drivers) and Mako
+// (CSRF and one-time tokens, regenerateId, clear, a Null store) for Go.
+//
+// # Manager and Session
+//
+// A Manager holds the configuration; a Session is one request's handle on a
+// user's session. Start from DefaultConfig, which carries CodeIgniter's
+// defaults:
+//
+//	cfg := core.DefaultConfig()
+//	cfg.Driver = core.DriverNative // the id in the cookie, the data in Store
+//	cfg.Store = memstore.New()
+//	m, err := core.New(cfg)
+//	if err != nil { ... } // a configuration that cannot work is an error
+//	defer m.Close()
+//
+//	http.ListenAndServe(":8080", m.Middleware(mux))
+//
+// and in a handler:
+//
+//	s := core.FromContext(r.Context())
+//	s.SetUserdata("user_id", 42)               // set_userdata
+//	id, ok := core.Get[int](s, "user_id")      // typed read
+//	name := s.Userdata("name")                 // userdata: nil when absent
+//	s.UnsetUserdata("cart")                    // unset_userdata
+//
+// Values come back in the next request with their Go type: bool, string,
+// every int, uint and float kind, []byte, time.Time, time.Duration,
+// []string, []any and map[string]any, nested. Other types (structs, named
+// types) are stored as JSON and come back typed through Get[T]. No gob, no
+// registration. A value that cannot be encoded makes Save fail with an
+// *EncodeError naming the key, and nothing is written.
+//
+// Sessions are lazy: Start does no I/O, a handler that never touches the
+// session costs no store call and sends no cookie, and one that only reads
+// writes nothing.
+//
+// # Flashdata and tempdata
+//
+// Flashdata is readable in the request that set it and in the next one;
+// KeepFlashdata carries it one request further. Tempdata lives until its
+// time to live passes. Both share the userdata key space, as in CodeIgniter.
+//
+//	s.SetFlashdata("notice", "Saved")          // set_flashdata
+//	msg := s.Flashdata("notice")               // flashdata
+//	s.KeepFlashdata()                          // keep_flashdata, Mako's reflash
+//	s.SetTempdata("otp", code, 5*time.Minute)  // set_tempdata
+//
+// # Lifecycle and security
+//
+// Regenerate gives the session a new id (call it on login and logout),
+// Destroy ends it, Clear empties it. The id also rotates every
+// TimeToUpdate, data kept; requests already in flight with the old id
+// follow it for RotationGrace. Ids have 160 bits from crypto/rand; cookies
+// are HttpOnly and SameSite=Lax by default; a session is bound to the
+// User-Agent it started with (MatchUserAgent) and optionally to its IP
+// (MatchIP). Token, ValidateToken and RegenerateToken give a per-session
+// CSRF token; GenerateOneTimeToken and ValidateOneTimeToken give tokens that
+// validate once. Every comparison is constant-time.
+//
+// # Drivers
+//
+// A driver decides where a session's data lives: "cookie" (CodeIgniter's
+// default: the data in the cookie, signed with HMAC-SHA256 or, with
+// EncryptCookie, encrypted with AES-256-GCM; with UseDatabase only the
+// signed id, the data in Store), "native" (the id in the cookie, the data in
+// Store), or a custom Driver from Config.Drivers. Several drivers can serve
+// one request, each with its own data and cookie:
+//
+//	cfg.ValidDrivers = []string{core.DriverNative}
+//	n, err := s.Driver(core.DriverNative) // ErrUnknownDriver if not valid
+//	n.SetUserdata("big", blob)            // kept server-side
+//
+// # Stores
+//
+// A Store keeps bytes with an expiry: memstore (memory), nullstore (Mako's
+// Null store), filestore, gormstore (SQLite, PostgreSQL, MySQL/MariaDB) and
+// redisstore. Optional abilities are small interfaces discovered by type
+// assertion: Swapper (atomic conditional writes), Locker (Config.Lock) and
+// Collector (garbage collection, run every GCInterval until Close). Run the
+// conformance kit in core/storetest on your own store.
+//
+// # Concurrency
+//
+// Two requests of one user running at once (two tabs, parallel XHR) do not
+// lose each other's writes: Save writes only what the request changed and,
+// on a store with the Swapper ability, merges it into what is stored now.
+// Destroy and Regenerate win over concurrent saves of the old id. With
+// Config.Lock, a session is locked from its first access to the end of the
+// request, as in CodeIgniter 3, so that read-modify-write of one key (a
+// counter) is exact.
+//
+// # Adapters
+//
+// The middlewares for Gin (adapters/gin), Echo v4 (adapters/echo) and Fiber
+// v2 (adapters/fiber) save the session just before the response headers go
+// out, and answer a request whose store failed with 503 through an error
+// handler you can replace; Manager.Middleware does the same for net/http.
+// Each translates its framework's request into a Transport; so can you,
+// with Manager.Start, Session.Commit and Session.Release.
+package core
