@@ -81,3 +81,55 @@ func (s *Session) UnsetFlashdata(keys ...string) {
 	}
 	s.ns.unset(keys, isFlash)
 }
+
+// MarkAsFlash turns existing items into flashdata: readable in this request
+// and the next one (CodeIgniter's mark_as_flash). Absent keys are ignored.
+func (s *Session) MarkAsFlash(keys ...string) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.remark(keys, func(it *item) bool { return it.kind != kindFlashNew }, kindFlashNew, 0)
+}
+
+// UnmarkFlash turns the named flash items into plain userdata (CodeIgniter's
+// unmark_flash).
+func (s *Session) UnmarkFlash(keys ...string) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.remark(keys, func(it *item) bool { return isFlash(it.kind) }, kindUser, 0)
+}
+
+// FlashKeys returns the keys of the flash items (CodeIgniter's
+// get_flash_keys).
+func (s *Session) FlashKeys() []string {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	return s.ns.keysOf(isFlash)
+}
+
+// remark changes the kind (and deadline) of the items under keys for which
+// match is true.
+func (ns *namespace) remark(keys []string, match func(*item) bool, kind uint8, until int64) {
+	ns.load()
+	for _, k := range keys {
+		it := ns.live(k)
+		if it == nil || !match(it) {
+			continue
+		}
+		it.kind, it.until = kind, until
+		ns.changed(k, false)
+	}
+}
+
+// keysOf returns the keys of the live items whose kind passes match.
+func (ns *namespace) keysOf(match func(uint8) bool) []string {
+	ns.load()
+	now := ns.nowMs()
+	keys := []string{}
+	for i := range ns.rec.items {
+		it := &ns.rec.items[i]
+		if match(it.kind) && !(it.kind == kindTemp && it.until <= now) {
+			keys = append(keys, it.key)
+		}
+	}
+	return keys
+}

@@ -64,3 +64,32 @@ func (s *Session) UnsetTempdata(keys ...string) {
 	}
 	s.ns.unset(keys, isTemp)
 }
+
+// MarkAsTemp turns existing items into tempdata that lives for ttl
+// (CodeIgniter's mark_as_temp); ttl <= 0 means 5 minutes. Absent keys are
+// ignored.
+func (s *Session) MarkAsTemp(ttl time.Duration, keys ...string) {
+	if ttl <= 0 {
+		ttl = DefaultTempdataTTL
+	}
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	until := s.ns.nowMs() + ttl.Milliseconds()
+	s.ns.remark(keys, func(*item) bool { return true }, kindTemp, until)
+}
+
+// UnmarkTemp turns the named temp items into plain userdata (CodeIgniter's
+// unmark_temp).
+func (s *Session) UnmarkTemp(keys ...string) {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	s.ns.remark(keys, func(it *item) bool { return it.kind == kindTemp }, kindUser, 0)
+}
+
+// TempKeys returns the keys of the live temp items (CodeIgniter's
+// get_temp_keys).
+func (s *Session) TempKeys() []string {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	return s.ns.keysOf(isTemp)
+}

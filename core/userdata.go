@@ -120,3 +120,37 @@ func (ns *namespace) collect(out map[string]any, match func(uint8) bool) {
 }
 
 func anyKind(uint8) bool { return true }
+
+// GetAndSet stores value under key and returns what key held before, nil
+// when nothing (Mako's getAndPut).
+func (s *Session) GetAndSet(key string, value any) any {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	old, _ := s.ns.lookup(key)
+	s.ns.set(key, item{kind: kindUser, val: value})
+	return publicValue(old)
+}
+
+// GetAndUnset removes key and returns what it held, nil when nothing
+// (Mako's getAndRemove).
+func (s *Session) GetAndUnset(key string) any {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	old, _ := s.ns.lookup(key)
+	s.ns.unset([]string{key}, anyKind)
+	return publicValue(old)
+}
+
+// Increment adds delta to the int under key (an absent key counts as 0) and
+// returns the new value (Mako's increment; decrement with a negative delta).
+// A key holding another type is replaced. Under concurrent requests of one
+// session the count is exact only with Config.Lock.
+func (s *Session) Increment(key string, delta int) int {
+	s.q.mu.Lock()
+	defer s.q.mu.Unlock()
+	cur, _ := s.ns.lookup(key)
+	n, _ := cur.(int)
+	n += delta
+	s.ns.set(key, item{kind: kindUser, val: n})
+	return n
+}
