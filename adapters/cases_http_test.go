@@ -576,3 +576,26 @@ func (d *memoDriver) Destroy(_ context.Context, r *core.DriverRequest, id string
 	d.mu.Unlock()
 	return r.ExpireCookie()
 }
+
+var _ = register(behaviour{
+	name:    "a 1 MiB header is answered without a panic",
+	drivers: []string{dNative},
+	routes:  lifecycleRoutes,
+	run: func(t *testing.T, e *env) {
+		c := e.client()
+		body(t, c.Get("/set"), "ok")
+		huge := strings.Repeat("x", 1<<20)
+		for _, h := range []http.Header{
+			{"Cookie": {e.cookie + "=" + huge}},
+			{"X-Padding": {huge}},
+			{"User-Agent": {huge}},
+		} {
+			r, err := e.client().Send(http.MethodGet, "/get", h)
+			if err != nil {
+				continue // the server may close the connection on a header this large
+			}
+			require.Less(t, r.Status, 500, "body %q", r.Body)
+		}
+		body(t, c.Get("/get"), "ada", "the server is still up and the session intact")
+	},
+})

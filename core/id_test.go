@@ -34,3 +34,28 @@ func TestValidID(t *testing.T) {
 		require.False(t, ValidID(id), "%q", id)
 	}
 }
+
+// FuzzParseIDs checks the parsing of what a client sends as a session id:
+// the Cookie header scan and both id checks never panic, a value found in a
+// header is part of it, and an accepted id is safe as a file name or a key.
+func FuzzParseIDs(f *testing.F) {
+	f.Add("ci_session=" + newID())
+	f.Add("a=1; ci_session=\"../../etc/passwd\"; b=2")
+	f.Add("ci_session=a\x00b; ci_session=x")
+	f.Add(strings.Repeat("c=1;", 200))
+	f.Fuzz(func(t *testing.T, header string) {
+		v := CookieValue(map[string][]string{"Cookie": {header}}, "ci_session")
+		if !strings.Contains(header, v) {
+			t.Fatalf("CookieValue(%q) = %q, not part of the header", header, v)
+		}
+		if validEngineID(v) && !ValidID(v) {
+			t.Fatalf("an engine id the stores refuse: %q", v)
+		}
+		if ValidID(v) && strings.ContainsAny(v, "/\\.\x00 :*?\"<>|") {
+			t.Fatalf("ValidID accepts %q", v)
+		}
+		if ValidID(header) && (len(header) == 0 || len(header) > MaxIDLength) {
+			t.Fatalf("ValidID accepts a length of %d", len(header))
+		}
+	})
+}
