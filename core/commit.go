@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 )
 
@@ -27,7 +26,6 @@ func (r *DriverRequest) LoadStore(ctx context.Context, st Store, id string) (Loa
 	if !r.ValidID(id) {
 		return Loaded{}, nil
 	}
-	id = strings.Clone(id) // the transport's string may live in a buffer the framework reuses
 	moved := false
 	for range maxForwardHops {
 		if err := r.req.lock(ctx, st, id); err != nil {
@@ -257,10 +255,10 @@ func backoff(ctx context.Context, attempt int) error {
 // rebase encodes this request's view of the session under id: on top of
 // current when given (a merge), else as the request sees it.
 func (c *Commit) rebase(id string, current []byte) ([]byte, error) {
-	if c.encode == nil {
+	if c.enc == nil {
 		return c.Data, nil
 	}
-	return c.encode(id, current)
+	return c.enc.encode(id, current)
 }
 
 // swapperOf returns st's Swapper ability, or an emulation with Load and

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // MaxCookieSize is the longest cookie, name=value, the engine sends: 4096
@@ -34,8 +35,15 @@ var b64 = base64.RawURLEncoding.Strict()
 
 // cookieKey is one EncryptionKey, turned into the keys it stands for.
 type cookieKey struct {
-	macs sync.Pool // hash.Hash: HMAC-SHA256 with the signing key
+	macs sync.Pool // *macState: HMAC-SHA256 with the signing key
 	aead cipher.AEAD
+}
+
+// macState is a pooled HMAC with a scratch buffer, so that computing a MAC
+// allocates nothing.
+type macState struct {
+	h       hash.Hash
+	scratch []byte
 }
 
 func newCookieKey(secret []byte) (*cookieKey, error) {
@@ -56,19 +64,19 @@ func newCookieKey(secret []byte) (*cookieKey, error) {
 		return nil, err
 	}
 	k := &cookieKey{aead: aead}
-	k.macs.New = func() any { return hmac.New(sha256.New, macKey) }
+	k.macs.New = func() any { return &macState{h: hmac.New(sha256.New, macKey), scratch: make([]byte, 0, 64)} }
 	return k, nil
 }
 
 // sum appends the MAC of name and payload to b.
 func (k *cookieKey) sum(b []byte, name string, payload []byte) []byte {
-	h := k.macs.Get().(hash.Hash)
-	h.Reset()
-	_, _ = h.Write([]byte(name))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write(payload)
-	b = h.Sum(b)
-	k.macs.Put(h)
+	m := k.macs.Get().(*macState)
+	m.h.Reset()
+	m.scratch = append(append(m.scratch[:0], name...), 0)
+	_, _ = m.h.Write(m.scratch)
+	_, _ = m.h.Write(payload)
+	b = m.h.Sum(b)
+	k.macs.Put(m)
 	return b
 }
 
@@ -101,7 +109,10 @@ func (s *sealer) seal(name string, payload []byte) string {
 		var nonce [nonceSize]byte
 		_, _ = rand.Read(nonce[:])
 		raw = append(raw, nonce[:]...)
-		raw = k.aead.Seal(raw, nonce[:], payload, []byte(name))
+		ad := getBuf()
+		*ad = append((*ad)[:0], name...)
+		raw = k.aead.Seal(raw, nonce[:], payload, *ad)
+		putBuf(ad)
 	} else {
 		raw = append(raw, sealSigned)
 		raw = append(raw, payload...)
@@ -123,7 +134,7 @@ func (s *sealer) open(name, value string) (payload []byte, stale, ok bool) {
 		return nil, false, false
 	}
 	raw := make([]byte, b64.DecodedLen(len(value)))
-	n, err := b64.Decode(raw, []byte(value))
+	n, err := b64.Decode(raw, unsafe.Slice(unsafe.StringData(value), len(value))) // read only
 	if err != nil || n < 1 {
 		return nil, false, false
 	}
@@ -133,10 +144,13 @@ func (s *sealer) open(name, value string) (payload []byte, stale, ok bool) {
 			return nil, false, false
 		}
 		nonce, box := raw[1:1+nonceSize], raw[1+nonceSize:]
+		ad := getBuf()
+		defer putBuf(ad)
+		*ad = append((*ad)[:0], name...)
 		for i, k := range s.keys {
 			// Open into a fresh slice: a failed attempt must not clobber
 			// box for the next key.
-			if p, err := k.aead.Open(nil, nonce, box, []byte(name)); err == nil {
+			if p, err := k.aead.Open(nil, nonce, box, *ad); err == nil {
 				return p, i > 0, true
 			}
 		}

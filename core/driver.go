@@ -61,8 +61,13 @@ type Commit struct {
 	ExpiresAt time.Time // when the stored session expires
 	Refresh   bool      // the client's reference must be sent again (a new id, or a lifetime to slide)
 
-	encode func(id string, current []byte) ([]byte, error)
-	gone   bool
+	enc  encoder
+	gone bool
+}
+
+// encoder encodes a request's view of a session, alone or merged.
+type encoder interface {
+	encode(id string, current []byte) ([]byte, error)
 }
 
 // MarkGone tells the engine that the session no longer exists (a concurrent

@@ -107,6 +107,8 @@ type namespace struct {
 	moved    bool   // the client's reference is stale (Loaded.Refresh): save and send it again
 	rec      record
 	itemsBuf [4]item
+	commit   Commit // reused by every save: a driver must not keep it
+	keysBuf  [4]keyChange
 
 	// What changed since the load or the last save.
 	dirty     bool
@@ -132,6 +134,7 @@ func (ns *namespace) init(q *request, slot *driverSlot) {
 	ns.q, ns.slot = q, slot
 	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, req: q}
 	ns.rec.items = ns.itemsBuf[:0]
+	ns.keys = ns.keysBuf[:0]
 }
 
 // load reads the session on first use. A request without a usable session
@@ -346,20 +349,21 @@ func (ns *namespace) save(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(warn, err)
 	}
-	c := Commit{
+	c := &ns.commit
+	*c = Commit{
 		ID:        ns.id,
 		Data:      data,
 		Base:      ns.base,
 		ExpiresAt: now.Add(cfg.lifetime()),
 		Refresh:   touch || ns.moved || ns.loadedID == "",
-		encode:    ns.encode,
+		enc:       ns,
 	}
 	if ns.loadedID != "" && ns.loadedID != ns.id {
 		c.PrevID = ns.loadedID
 		c.KeepPrev = ns.regen == regenKeep
 		c.Rotated = ns.regen == regenRotate
 	}
-	err = ns.slot.d.Save(ctx, &ns.dr, &c)
+	err = ns.slot.d.Save(ctx, &ns.dr, c)
 	if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
 		return errors.Join(warn, err)
 	}

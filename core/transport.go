@@ -9,6 +9,10 @@ import (
 // Transport is what the engine needs of one request and its response. Each
 // adapter translates its framework's request into one.
 //
+// Cookie's result must not change afterwards: a transport over a framework
+// that reuses its buffers (fasthttp) returns a copy. ClientIP and UserAgent
+// may return strings valid only during the request.
+//
 // SetCookie must replace a cookie of the same name set earlier in the same
 // response, and mark the response as varying by cookie and uncacheable by
 // shared caches: "Vary: Cookie" and `Cache-Control: no-cache="Set-Cookie"`.

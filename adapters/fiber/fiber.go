@@ -80,10 +80,12 @@ func From(c *fiber.Ctx) *core.Session {
 }
 
 // transport is core.Transport over a fiber.Ctx. Strings Fiber returns live
-// in buffers it reuses after the request; the engine copies what it keeps.
+// in buffers it reuses after the request, so the cookie, which the engine
+// keeps as the session id, is copied; the engine copies the client IP and
+// User-Agent itself when it keeps them.
 type transport struct{ c *fiber.Ctx }
 
-func (t *transport) Cookie(name string) string { return t.c.Cookies(name) }
+func (t *transport) Cookie(name string) string { return strings.Clone(t.c.Cookies(name)) }
 func (t *transport) ClientIP() string          { return t.c.IP() }
 func (t *transport) UserAgent() string         { return t.c.Get(fiber.HeaderUserAgent) }
 
