@@ -118,6 +118,10 @@
 //
 //	__ci_last_regenerate|i:1700000000;message|s:5:"Saved";__ci_vars|a:1:{s:7:"message";s:3:"new";}
 //
+// __ci_vars decodes to a *Array, or to an empty []any when it is the empty
+// array (a:0:{}) that CodeIgniter 4's getFlashdata() and getTempdata()
+// store when there is no __ci_vars yet.
+//
 // # Decoding
 //
 // Decode and DecodeSession take untrusted input: they never panic, report

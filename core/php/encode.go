@@ -17,8 +17,9 @@ import (
 //
 // The result is deterministic: map[string]any keys are written in sorted
 // order, and Encode(Decode(b)) is b for every b that PHP's serialize()
-// wrote (see the package documentation, "Round trips", for the forms of
-// input that come back in PHP's canonical form instead).
+// wrote with its default serialize_precision (see the package
+// documentation, "Round trips", for the forms of input that come back in
+// PHP's canonical form instead).
 func Encode(v any) ([]byte, error) {
 	var e encoder
 	if err := e.value(v, 0); err != nil {

@@ -21,7 +21,7 @@ var (
 	// return when a Raw value holding a PHP reference (r: or R:) would land
 	// at another position of the payload than the one it was decoded from,
 	// so that the reference would point at another value or at none. See
-	// the package documentation, "References".
+	// the package documentation, "Objects and references".
 	ErrReferenceMoved = errors.New("php: reference would point at another value")
 )
 

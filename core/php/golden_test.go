@@ -150,6 +150,11 @@ var goldenSessions = map[string][]Entry{
 		{"message", "Saved"},
 		{"otp", "123456"},
 	},
+	"codeigniter_empty_vars": {
+		{"__ci_last_regenerate", int64(1699999880)},
+		{"user_id", int64(42)},
+		{"__ci_vars", list()},
+	},
 	"all_kinds": {
 		{"null", nil},
 		{"bool", false},

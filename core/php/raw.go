@@ -15,7 +15,7 @@ import (
 // it cannot interpret. Decode returns a Raw for each of them.
 //
 // A Raw holding references is tied to the position it was decoded from;
-// see "References" in the package documentation.
+// see "Objects and references" in the package documentation.
 //
 // The zero Raw holds no value; Encode refuses it. A Raw is comparable:
 // two Raws are equal when they hold the same bytes decoded at the same

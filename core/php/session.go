@@ -59,7 +59,7 @@ func DecodeSession(b []byte) ([]Entry, error) {
 // ErrUnstorableKey; a value is encoded as by Encode, and its errors are
 // wrapped with its key. Values in one payload are numbered together, so
 // a Raw holding references must come back at the position it was decoded
-// from (see "References" in the package documentation).
+// from (see "Objects and references" in the package documentation).
 func EncodeSession(entries []Entry) ([]byte, error) {
 	e := encoder{b: []byte{}}
 	for _, en := range entries {

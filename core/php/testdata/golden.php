@@ -108,6 +108,13 @@ $sessions = [
         $_SESSION['otp'] = '123456';
         $_SESSION['__ci_vars']['otp'] = $now + 300;
     },
+    // CodeIgniter 4's getFlashdata() and getTempdata() start with
+    // $_SESSION['__ci_vars'] ??= [], which stores an empty array.
+    'codeigniter_empty_vars' => function (): void {
+        $_SESSION['__ci_last_regenerate'] = 1699999880;
+        $_SESSION['user_id'] = 42;
+        $_SESSION['__ci_vars'] ??= [];
+    },
     'all_kinds' => function () use ($user): void {
         $_SESSION['null'] = null;
         $_SESSION['bool'] = false;
