@@ -103,7 +103,7 @@ func (d *decoder) uint(term byte) (int, error) {
 	}
 	n, err := strconv.Atoi(string(ds))
 	if err != nil {
-		return 0, d.errorf(start, "number %s out of range", ds)
+		return 0, d.errorf(start, "number %.40s out of range", ds)
 	}
 	if err := d.expect(string(term)); err != nil {
 		return 0, err
@@ -125,7 +125,7 @@ func (d *decoder) int(term byte) (int64, error) {
 	// a warning; it never writes one, so it is an error here.
 	n, err := strconv.ParseInt(string(d.b[start:d.off]), 10, 64)
 	if err != nil {
-		return 0, d.errorf(start, "integer %s out of range", d.b[start:d.off])
+		return 0, d.errorf(start, "integer %.40s out of range", d.b[start:d.off])
 	}
 	if err := d.expect(string(term)); err != nil {
 		return 0, err
@@ -339,7 +339,7 @@ func (d *decoder) array(depth int) (any, error) {
 			// unserialize() lets a later duplicate replace the value; PHP
 			// never writes one, and keeping both would shift references.
 			if _, dup := idx[k]; dup {
-				return nil, d.errorf(at, "duplicate array key %s", k)
+				return nil, d.errorf(at, "duplicate array key %.40s", k)
 			}
 			idx[k] = i
 		}

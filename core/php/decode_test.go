@@ -265,3 +265,26 @@ func TestDecodeCopies(t *testing.T) {
 		t.Fatalf("after changing the input: got %#v, want %#v", v, want)
 	}
 }
+
+// TestDecodeErrorsAreShort checks that an error quotes at most a bounded
+// part of the input.
+func TestDecodeErrorsAreShort(t *testing.T) {
+	long := strings.Repeat("9", 100000)
+	x := strings.Repeat("x", 1000)
+	for _, in := range []string{
+		"i:" + long + ";",
+		"a:" + long + ":{}",
+		"d:1" + strings.Repeat("0", 100000) + "x;",
+		`a:2:{s:1000:"` + x + `";N;s:1000:"` + x + `";N;}`,
+		`O:1000:"` + strings.Repeat("-", 1000) + `":0:{}`,
+		`E:1000:"` + x + `";`,
+	} {
+		_, err := Decode([]byte(in))
+		if err == nil {
+			t.Fatalf("Decode of %d bytes: got no error, want one", len(in))
+		}
+		if len(err.Error()) > 120 {
+			t.Fatalf("Decode of %d bytes: got %d bytes of error %.200q, want an error under 120 bytes", len(in), len(err.Error()), err)
+		}
+	}
+}

@@ -54,7 +54,7 @@ func (d *decoder) float() (float64, error) {
 	}
 	f, err := strconv.ParseFloat(string(rest[:i]), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, d.errorf(start, "bad float %q", rest[:i])
+		return 0, d.errorf(start, "bad float %.40q", rest[:i])
 	}
 	d.off += i
 	return f, d.expect(";")

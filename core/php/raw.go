@@ -181,7 +181,7 @@ func (d *decoder) opaque(depth int) (string, error) {
 		}
 		i := bytes.IndexByte(name, ':')
 		if i < 0 || !validClass(name[:i]) || i == len(name)-1 {
-			return "", d.errorf(d.off-len(name)-1, "enum name %q is not Class:Case", name)
+			return "", d.errorf(d.off-len(name)-1, "enum name %.40q is not Class:Case", name)
 		}
 		if err := d.expect(";"); err != nil {
 			return "", err
@@ -194,7 +194,7 @@ func (d *decoder) opaque(depth int) (string, error) {
 		return "", err
 	}
 	if !validClass(name) {
-		return "", d.errorf(d.off-len(name)-1, "bad class name %q", name)
+		return "", d.errorf(d.off-len(name)-1, "bad class name %.40q", name)
 	}
 	if err := d.expect(":"); err != nil {
 		return "", err
