@@ -107,7 +107,10 @@ func (c *Commit) insert(ctx context.Context, sw Swapper) error {
 		if attempt == 2 {
 			return fmt.Errorf("%w: insert: three fresh ids were all taken", ErrStore)
 		}
-		c.ID = newID()
+		if c.enc == nil {
+			return fmt.Errorf("%w: insert: the id is taken", ErrStore)
+		}
+		c.ID = c.enc.newID()
 		if c.Data, err = c.rebase(c.ID, nil); err != nil {
 			return err
 		}

@@ -65,9 +65,11 @@ type Commit struct {
 	gone bool
 }
 
-// encoder encodes a request's view of a session, alone or merged.
+// encoder encodes a request's view of a session, alone or merged, and
+// makes ids of its driver's form.
 type encoder interface {
 	encode(id string, current []byte) ([]byte, error)
+	newID() string
 }
 
 // MarkGone tells the engine that the session no longer exists (a concurrent
@@ -88,6 +90,7 @@ type DriverRequest struct {
 
 	m   *Manager
 	req *request
+	ids *idForm
 }
 
 // Cookie returns the value of the driver's cookie, "" when absent.
@@ -133,8 +136,8 @@ func (r *DriverRequest) Open(value string) (payload []byte, stale, ok bool) {
 	return r.m.sealer.open(r.CookieName, value)
 }
 
-// ValidID reports whether id has the form of the engine's session ids.
-func (r *DriverRequest) ValidID(id string) bool { return validEngineID(id) }
+// ValidID reports whether id has the form of this driver's session ids.
+func (r *DriverRequest) ValidID(id string) bool { return r.ids.validID(id) }
 
 // cookieDriver keeps the whole session in its signed or encrypted cookie
 // (CodeIgniter's cookie driver), or with Config.UseDatabase only the sealed

@@ -1,12 +1,17 @@
 package core
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"reflect"
+)
 
 // Get returns the value under key as a T, over the whole key space
 // (userdata, flash and temp items, reserved items). ok is false when key is
-// absent or its value is not a T. Values stored as JSON (structs and other
-// named types) are decoded into T, and so are generic maps and slices, so a
-// struct stored in one request comes back as that struct in the next.
+// absent or its value cannot be a T. Values stored as JSON (structs and
+// other named types) are decoded into T, and so are generic maps and slices
+// and PHP arrays, so a struct stored in one request comes back as that
+// struct in the next. An integer converts to another integer type when it
+// fits (PHP's ints arrive as int64).
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
 	s.q.mu.Lock()
@@ -19,11 +24,15 @@ func Get[T any](s *Session, key string) (T, bool) {
 	if t, ok := v.(T); ok {
 		return t, true
 	}
+	var t T
+	if convertInt(v, &t) {
+		return t, true
+	}
 	var js []byte
 	switch x := v.(type) {
 	case jsonValue:
 		js = x
-	case map[string]any, []any:
+	case map[string]any, []any, json.Marshaler:
 		var err error
 		if js, err = json.Marshal(x); err != nil {
 			return zero, false
@@ -31,11 +40,70 @@ func Get[T any](s *Session, key string) (T, bool) {
 	default:
 		return zero, false
 	}
-	var t T
 	if err := json.Unmarshal(js, &t); err != nil {
 		return zero, false
 	}
 	return t, true
+}
+
+// convertInt stores the integer v in *dst when dst is an integer type that
+// holds it.
+func convertInt[T any](v any, dst *T) bool {
+	var n int64
+	var u uint64
+	unsigned := false
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int8:
+		n = int64(x)
+	case int16:
+		n = int64(x)
+	case int32:
+		n = int64(x)
+	case int64:
+		n = x
+	case uint:
+		u, unsigned = uint64(x), true
+	case uint8:
+		u, unsigned = uint64(x), true
+	case uint16:
+		u, unsigned = uint64(x), true
+	case uint32:
+		u, unsigned = uint64(x), true
+	case uint64:
+		u, unsigned = x, true
+	default:
+		return false
+	}
+	rv := reflect.ValueOf(dst).Elem()
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if unsigned {
+			if u > 1<<63-1 {
+				return false
+			}
+			n = int64(u)
+		}
+		if rv.OverflowInt(n) {
+			return false
+		}
+		rv.SetInt(n)
+		return true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if !unsigned {
+			if n < 0 {
+				return false
+			}
+			u = uint64(n)
+		}
+		if rv.OverflowUint(u) {
+			return false
+		}
+		rv.SetUint(u)
+		return true
+	}
+	return false
 }
 
 // GetOr returns the value under key as a T, or fallback when key is absent

@@ -24,11 +24,14 @@ type Manager struct {
 	done      chan struct{}
 }
 
-// driverSlot is one valid driver with its cookie.
+// driverSlot is one valid driver with its cookie and format.
 type driverSlot struct {
-	name   string
-	d      Driver
-	cookie string
+	name    string
+	d       Driver
+	cookie  string
+	codec   codec
+	ids     *idForm
+	keepOld bool // rotation keeps the old id's data (Format.KeepOldOnRotation)
 }
 
 // New validates cfg and returns a Manager. A configuration that cannot work
@@ -100,7 +103,19 @@ func (m *Manager) validate() error {
 		if err != nil {
 			return err
 		}
-		slot := &driverSlot{name: name, d: d, cookie: cookie}
+		f := formatOf(d)
+		c, err := codecFor(f)
+		if err != nil {
+			return err
+		}
+		ids, err := newIDForm(f)
+		if err != nil {
+			return err
+		}
+		if f.Codec == "php" && (cfg.MatchUserAgent || cfg.MatchIP) {
+			return configError("driver %q stores sessions as PHP does, without the User-Agent or IP: set MatchUserAgent and MatchIP false (the driver's store matches IPs as CodeIgniter's sess_match_ip does)", name)
+		}
+		slot := &driverSlot{name: name, d: d, cookie: cookie, codec: c, ids: ids, keepOld: f.KeepOldOnRotation}
 		m.drivers[name] = slot
 		if i == 0 {
 			m.def = slot

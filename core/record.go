@@ -38,6 +38,7 @@ type record struct {
 	csrf         string
 	otts         []string // one-time tokens, newest last
 	items        []item
+	layout       phpLayout // the php codec's bookkeeping positions
 }
 
 // Record formats: the first byte of every encoding.

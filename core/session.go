@@ -132,7 +132,7 @@ type keyChange struct {
 
 func (ns *namespace) init(q *request, slot *driverSlot) {
 	ns.q, ns.slot = q, slot
-	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, req: q}
+	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, req: q, ids: slot.ids}
 	ns.rec.items = ns.itemsBuf[:0]
 	ns.keys = ns.keysBuf[:0]
 }
@@ -159,7 +159,7 @@ func (ns *namespace) load() {
 		ns.fresh(nowMs)
 		return
 	}
-	if err := decodeRecord(l.Data, &ns.rec); err != nil {
+	if err := ns.slot.codec.decode(l.Data, &ns.rec, nowMs); err != nil {
 		cfg.Logger.Warn("session: stored session does not decode; starting a fresh one", "driver", ns.slot.name, "session", shortID(l.ID))
 		ns.fresh(nowMs)
 		return
@@ -169,7 +169,7 @@ func (ns *namespace) load() {
 		id = ns.rec.id
 	}
 	switch {
-	case !validEngineID(id),
+	case !ns.slot.ids.validID(id),
 		nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
 		cfg.MatchUserAgent && ns.rec.ua != truncateUA(q.t.UserAgent()),
 		cfg.MatchIP && ns.rec.ip != q.t.ClientIP():
@@ -181,7 +181,10 @@ func (ns *namespace) load() {
 	if cfg.TimeToUpdate > 0 && nowMs-ns.rec.lastActivity >= cfg.TimeToUpdate.Milliseconds() {
 		ns.rec.lastActivity = nowMs
 		ns.regen = regenRotate
-		ns.id = newID()
+		if ns.slot.keepOld {
+			ns.regen = regenKeep
+		}
+		ns.id = ns.newID()
 		ns.dirty = true
 	}
 }
@@ -235,7 +238,7 @@ func truncateUA(ua string) string {
 func (ns *namespace) changed(key string, auto bool) {
 	ns.dirty = true
 	if ns.id == "" {
-		ns.id = newID()
+		ns.id = ns.newID()
 	}
 	if key != "" {
 		found := false
@@ -271,7 +274,7 @@ func (ns *namespace) live(key string) *item {
 // set stores an item under key.
 func (ns *namespace) set(key string, it item) {
 	ns.load()
-	if isReserved(key) {
+	if ns.isReserved(key) {
 		ns.reserve(key)
 		return
 	}
@@ -284,7 +287,7 @@ func (ns *namespace) set(key string, it item) {
 func (ns *namespace) unset(keys []string, match func(kind uint8) bool) {
 	ns.load()
 	for _, k := range keys {
-		if isReserved(k) {
+		if ns.isReserved(k) {
 			ns.reserve(k)
 			continue
 		}
@@ -342,7 +345,7 @@ func (ns *namespace) save(ctx context.Context) error {
 		return warn
 	}
 	if ns.id == "" {
-		ns.id = newID()
+		ns.id = ns.newID()
 	}
 	ns.rec.lastWrite = nowMs
 	data, err := ns.encode(ns.id, nil)
@@ -375,7 +378,7 @@ func (ns *namespace) save(ctx context.Context) error {
 	} else {
 		if len(c.Data) > 0 && len(data) > 0 && &c.Data[0] != &data[0] {
 			// Merged with another request's changes: continue from the merge.
-			if derr := decodeRecord(c.Data, &ns.rec); derr != nil {
+			if derr := ns.slot.codec.decode(c.Data, &ns.rec, nowMs); derr != nil {
 				return errors.Join(warn, err, derr)
 			}
 		}
@@ -391,18 +394,20 @@ func (ns *namespace) save(ctx context.Context) error {
 // is nil, else this request's changes merged into current, another
 // request's save of the same session.
 func (ns *namespace) encode(id string, current []byte) ([]byte, error) {
+	c := ns.slot.codec
 	if current == nil {
 		ns.rec.id = id
-		return appendRecord(make([]byte, 0, len(ns.base)+256), &ns.rec)
+		return c.append(make([]byte, 0, len(ns.base)+256), &ns.rec)
 	}
+	nowMs := ns.nowMs()
 	var cur, base record
-	if err := decodeRecord(current, &cur); err != nil {
+	if err := c.decode(current, &cur, nowMs); err != nil {
 		// What is stored does not decode: this request's view replaces it.
 		ns.rec.id = id
-		return appendRecord(make([]byte, 0, len(ns.base)+256), &ns.rec)
+		return c.append(make([]byte, 0, len(ns.base)+256), &ns.rec)
 	}
 	if ns.base != nil {
-		_ = decodeRecord(ns.base, &base)
+		_ = c.decode(ns.base, &base, nowMs)
 	}
 	ns.mergeTokens(&cur)
 	if ns.cleared {
@@ -425,7 +430,16 @@ func (ns *namespace) encode(id string, current []byte) ([]byte, error) {
 	cur.id = id
 	cur.lastActivity = max(cur.lastActivity, ns.rec.lastActivity)
 	cur.lastWrite = ns.rec.lastWrite
-	return appendRecord(make([]byte, 0, len(current)+256), &cur)
+	return c.append(make([]byte, 0, len(current)+256), &cur)
+}
+
+// newID returns a fresh id of the driver's form.
+func (ns *namespace) newID() string { return ns.slot.ids.newID() }
+
+// isReserved reports whether key is read-only: a reserved item, or the
+// codec's own bookkeeping.
+func (ns *namespace) isReserved(key string) bool {
+	return isReserved(key) || ns.slot.codec.reserved(key)
 }
 
 // mergeTokens applies this request's token changes to cur.
@@ -555,7 +569,7 @@ func (s *Session) Regenerate(keepOld bool) {
 	} else {
 		ns.regen = regenDrop
 	}
-	ns.id = newID()
+	ns.id = ns.newID()
 	ns.rec.lastActivity = ns.nowMs()
 	ns.changed("", false)
 }
