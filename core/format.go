@@ -126,8 +126,8 @@ type codec interface {
 type binaryCodec struct{}
 
 func (binaryCodec) decode(data []byte, r *record, _ int64) error { return decodeRecord(data, r) }
-func (binaryCodec) append(b []byte, r *record) ([]byte, error)  { return appendRecord(b, r) }
-func (binaryCodec) reserved(string) bool                          { return false }
+func (binaryCodec) append(b []byte, r *record) ([]byte, error)   { return appendRecord(b, r) }
+func (binaryCodec) reserved(string) bool                         { return false }
 
 // codecFor returns the codec a Format names.
 func codecFor(f Format) (codec, error) {
