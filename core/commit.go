@@ -117,12 +117,27 @@ func (c *Commit) insert(ctx context.Context, sw Swapper) error {
 	}
 }
 
-// swap replaces base with c.Data under id, merging on every conflict.
+// swap replaces base with c.Data under id, merging on every conflict. A nil
+// base starts from what id holds now.
 func (c *Commit) swap(ctx context.Context, r *DriverRequest, st Store, sw Swapper, id string, base []byte) error {
 	data := c.Data
 	for attempt := range maxSwapAttempts {
 		if err := backoff(ctx, attempt); err != nil {
 			return err
+		}
+		if base == nil {
+			cur, found, err := c.current(ctx, r, st, &id)
+			if err != nil {
+				return err
+			}
+			if !found {
+				c.MarkGone()
+				return nil
+			}
+			if data, err = c.rebase(id, cur); err != nil {
+				return err
+			}
+			base = cur
 		}
 		ok, err := sw.CompareAndSwap(ctx, id, base, data, c.ExpiresAt)
 		if err != nil {
@@ -132,18 +147,7 @@ func (c *Commit) swap(ctx context.Context, r *DriverRequest, st Store, sw Swappe
 			c.ID, c.Data = id, data
 			return nil
 		}
-		cur, found, err := c.current(ctx, r, st, &id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			c.MarkGone()
-			return nil
-		}
-		if data, err = c.rebase(id, cur); err != nil {
-			return err
-		}
-		base = cur
+		base = nil
 	}
 	return fmt.Errorf("%w: session %s", ErrConflict, shortID(id))
 }
@@ -222,19 +226,8 @@ func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swap
 
 // mergeInto merges this request's changes into the session stored under id.
 func (c *Commit) mergeInto(ctx context.Context, r *DriverRequest, st Store, sw Swapper, id string) error {
-	cur, found, err := c.current(ctx, r, st, &id)
-	if err != nil {
-		return err
-	}
-	if !found {
-		c.MarkGone()
-		return nil
-	}
-	if c.Data, err = c.rebase(id, cur); err != nil {
-		return err
-	}
-	c.ID, c.Refresh = id, true
-	return c.swap(ctx, r, st, sw, id, cur)
+	c.Refresh = true
+	return c.swap(ctx, r, st, sw, id, nil)
 }
 
 // backoff waits before a retry: nothing before the first attempt, then a
