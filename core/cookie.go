@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"hash"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -169,16 +170,11 @@ func (s *sealer) open(name, value string) (payload []byte, stale, ok bool) {
 	return nil, false, false
 }
 
-// isBase64URL reports whether every byte of v is in the base64url alphabet
-// (the decoder alone would skip CR and LF).
+// isBase64URL reports whether v can be a canonical base64url value: the
+// strict decoder refuses every other byte outside the alphabet, but skips
+// CR and LF, which would give one payload several spellings.
 func isBase64URL(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return strings.IndexByte(v, '\n') < 0 && strings.IndexByte(v, '\r') < 0
 }
 
 // CookieValue returns the value of the first cookie called name in the

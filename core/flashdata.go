@@ -7,7 +7,7 @@ func isFlash(kind uint8) bool { return kind == kindFlashNew || kind == kindFlash
 func (s *Session) SetFlashdata(key string, value any) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.set(key, item{kind: kindFlashNew, val: value})
+	s.n().set(key, item{kind: kindFlashNew, val: value})
 }
 
 // SetFlashdataMap stores every entry of data as flashdata.
@@ -15,7 +15,7 @@ func (s *Session) SetFlashdataMap(data map[string]any) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	for k, v := range data {
-		s.ns.set(k, item{kind: kindFlashNew, val: v})
+		s.n().set(k, item{kind: kindFlashNew, val: v})
 	}
 }
 
@@ -24,7 +24,7 @@ func (s *Session) SetFlashdataMap(data map[string]any) {
 func (s *Session) Flashdata(key string) any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	if it := ns.rec.find(key); it != nil && isFlash(it.kind) {
 		return publicValue(it.value())
@@ -36,7 +36,7 @@ func (s *Session) Flashdata(key string) any {
 func (s *Session) HasFlashdata(key string) bool {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	it := ns.rec.find(key)
 	return it != nil && isFlash(it.kind)
@@ -46,7 +46,7 @@ func (s *Session) HasFlashdata(key string) bool {
 func (s *Session) AllFlashdata() map[string]any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	out := make(map[string]any)
 	ns.collect(out, isFlash)
@@ -59,7 +59,7 @@ func (s *Session) AllFlashdata() map[string]any {
 func (s *Session) KeepFlashdata(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	for i := range ns.rec.items {
 		it := &ns.rec.items[i]
@@ -76,10 +76,10 @@ func (s *Session) UnsetFlashdata(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	if len(keys) == 0 {
-		s.ns.unsetAll(isFlash)
+		s.n().unsetAll(isFlash)
 		return
 	}
-	s.ns.unset(keys, isFlash)
+	s.n().unset(keys, isFlash)
 }
 
 // MarkAsFlash turns existing items into flashdata: readable in this request
@@ -87,7 +87,7 @@ func (s *Session) UnsetFlashdata(keys ...string) {
 func (s *Session) MarkAsFlash(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.remark(keys, func(it *item) bool { return it.kind != kindFlashNew }, kindFlashNew, 0)
+	s.n().remark(keys, func(it *item) bool { return it.kind != kindFlashNew }, kindFlashNew, 0)
 }
 
 // UnmarkFlash turns the named flash items into plain userdata (CodeIgniter's
@@ -95,7 +95,7 @@ func (s *Session) MarkAsFlash(keys ...string) {
 func (s *Session) UnmarkFlash(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.remark(keys, func(it *item) bool { return isFlash(it.kind) }, kindUser, 0)
+	s.n().remark(keys, func(it *item) bool { return isFlash(it.kind) }, kindUser, 0)
 }
 
 // FlashKeys returns the keys of the flash items (CodeIgniter's
@@ -103,7 +103,7 @@ func (s *Session) UnmarkFlash(keys ...string) {
 func (s *Session) FlashKeys() []string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	return s.ns.keysOf(isFlash)
+	return s.n().keysOf(isFlash)
 }
 
 // remark changes the kind (and deadline) of the items under keys for which

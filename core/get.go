@@ -16,7 +16,7 @@ func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	v, ok := ns.lookup(key)
 	if !ok {
 		return zero, false

@@ -181,8 +181,7 @@ func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
 		return nil, errors.New("session: Start needs a Transport")
 	}
 	q := &request{m: m, ctx: ctx, t: t}
-	q.main.init(q, m.def)
-	q.head = Session{q: q, ns: &q.main}
+	q.head = Session{q: q}
 	return &q.head, nil
 }
 

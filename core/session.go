@@ -31,7 +31,7 @@ type request struct {
 	ctx   context.Context
 	t     Transport
 	now   time.Time
-	main  namespace
+	main  *namespace // the default driver's, made on first use
 	head  Session
 	extra []*namespace
 
@@ -49,10 +49,28 @@ func (q *request) clock() time.Time {
 	return q.now
 }
 
+// mainNS returns the default driver's namespace, creating it unloaded: a
+// request whose handler never touches its session allocates none.
+func (q *request) mainNS() *namespace {
+	if q.main == nil {
+		q.main = &namespace{}
+		q.main.init(q, q.m.def)
+	}
+	return q.main
+}
+
+// n returns the namespace s reads and writes.
+func (s *Session) n() *namespace {
+	if s.ns == nil {
+		s.ns = s.q.mainNS()
+	}
+	return s.ns
+}
+
 // namespace returns the namespace of a valid driver, creating it unloaded.
 func (q *request) namespace(name string) (*namespace, error) {
-	if q.main.slot.name == name {
-		return &q.main, nil
+	if q.m.def.name == name {
+		return q.mainNS(), nil
 	}
 	for _, ns := range q.extra {
 		if ns.slot.name == name {
@@ -397,14 +415,14 @@ func (ns *namespace) encode(id string, current []byte) ([]byte, error) {
 	c := ns.slot.codec
 	if current == nil {
 		ns.rec.id = id
-		return c.append(make([]byte, 0, len(ns.base)+256), &ns.rec)
+		return c.append(make([]byte, 0, len(ns.base)+64), &ns.rec)
 	}
 	nowMs := ns.nowMs()
 	var cur, base record
 	if err := c.decode(current, &cur, nowMs); err != nil {
 		// What is stored does not decode: this request's view replaces it.
 		ns.rec.id = id
-		return c.append(make([]byte, 0, len(ns.base)+256), &ns.rec)
+		return c.append(make([]byte, 0, len(ns.base)+64), &ns.rec)
 	}
 	if ns.base != nil {
 		_ = c.decode(ns.base, &base, nowMs)
@@ -430,7 +448,7 @@ func (ns *namespace) encode(id string, current []byte) ([]byte, error) {
 	cur.id = id
 	cur.lastActivity = max(cur.lastActivity, ns.rec.lastActivity)
 	cur.lastWrite = ns.rec.lastWrite
-	return c.append(make([]byte, 0, len(current)+256), &cur)
+	return c.append(make([]byte, 0, len(current)+64), &cur)
 }
 
 // newID returns a fresh id of the driver's form.
@@ -501,7 +519,10 @@ func (s *Session) Save(ctx context.Context) error {
 }
 
 func (q *request) save(ctx context.Context) error {
-	err := q.main.save(ctx)
+	var err error
+	if q.main != nil {
+		err = q.main.save(ctx)
+	}
 	for _, ns := range q.extra {
 		err = errors.Join(err, ns.save(ctx))
 	}
@@ -542,8 +563,9 @@ func (s *Session) Release() {
 func (s *Session) Err() error {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.load()
-	return s.ns.err
+	ns := s.n()
+	ns.load()
+	return ns.err
 }
 
 // ID returns the session id, or "" for a new session that holds nothing yet
@@ -551,8 +573,9 @@ func (s *Session) Err() error {
 func (s *Session) ID() string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.load()
-	return s.ns.id
+	ns := s.n()
+	ns.load()
+	return ns.id
 }
 
 // Regenerate gives the session a new id, keeping its data (CodeIgniter's
@@ -562,7 +585,7 @@ func (s *Session) ID() string {
 func (s *Session) Regenerate(keepOld bool) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	if keepOld {
 		ns.regen = max(ns.regen, regenKeep)
@@ -580,7 +603,7 @@ func (s *Session) Regenerate(keepOld bool) {
 func (s *Session) Destroy() {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	if ns.loadedID != "" {
 		ns.destroyID = ns.loadedID
@@ -596,7 +619,7 @@ func (s *Session) Destroy() {
 func (s *Session) Clear() {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	clear(ns.rec.items)
 	ns.rec.items = ns.rec.items[:0]
@@ -645,5 +668,5 @@ func (s *Session) LoadDriver(name string) error {
 func (s *Session) DriverName() string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	return s.ns.slot.name
+	return s.n().slot.name
 }

@@ -9,7 +9,7 @@ func isTemp(kind uint8) bool { return kind == kindTemp }
 func (s *Session) SetTempdata(key string, value any, ttl time.Duration) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.setTemp(key, value, ttl)
+	s.n().setTemp(key, value, ttl)
 }
 
 // SetTempdataMap stores every entry of data as tempdata with one ttl.
@@ -17,7 +17,7 @@ func (s *Session) SetTempdataMap(data map[string]any, ttl time.Duration) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	for k, v := range data {
-		s.ns.setTemp(k, v, ttl)
+		s.n().setTemp(k, v, ttl)
 	}
 }
 
@@ -34,7 +34,7 @@ func (ns *namespace) setTemp(key string, value any, ttl time.Duration) {
 func (s *Session) Tempdata(key string) any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	if it := ns.live(key); it != nil && it.kind == kindTemp {
 		return publicValue(it.value())
@@ -46,7 +46,7 @@ func (s *Session) Tempdata(key string) any {
 func (s *Session) AllTempdata() map[string]any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	out := make(map[string]any)
 	ns.collect(out, isTemp)
@@ -59,10 +59,10 @@ func (s *Session) UnsetTempdata(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	if len(keys) == 0 {
-		s.ns.unsetAll(isTemp)
+		s.n().unsetAll(isTemp)
 		return
 	}
-	s.ns.unset(keys, isTemp)
+	s.n().unset(keys, isTemp)
 }
 
 // MarkAsTemp turns existing items into tempdata that lives for ttl
@@ -74,8 +74,8 @@ func (s *Session) MarkAsTemp(ttl time.Duration, keys ...string) {
 	}
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	until := s.ns.nowMs() + ttl.Milliseconds()
-	s.ns.remark(keys, func(*item) bool { return true }, kindTemp, until)
+	until := s.n().nowMs() + ttl.Milliseconds()
+	s.n().remark(keys, func(*item) bool { return true }, kindTemp, until)
 }
 
 // UnmarkTemp turns the named temp items into plain userdata (CodeIgniter's
@@ -83,7 +83,7 @@ func (s *Session) MarkAsTemp(ttl time.Duration, keys ...string) {
 func (s *Session) UnmarkTemp(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.remark(keys, func(it *item) bool { return it.kind == kindTemp }, kindUser, 0)
+	s.n().remark(keys, func(it *item) bool { return it.kind == kindTemp }, kindUser, 0)
 }
 
 // TempKeys returns the keys of the live temp items (CodeIgniter's
@@ -91,5 +91,5 @@ func (s *Session) UnmarkTemp(keys ...string) {
 func (s *Session) TempKeys() []string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	return s.ns.keysOf(isTemp)
+	return s.n().keysOf(isTemp)
 }

@@ -7,7 +7,7 @@ import "crypto/subtle"
 func (s *Session) Token() string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	if ns.rec.csrf == "" {
 		ns.rec.csrf = newToken()
@@ -22,7 +22,7 @@ func (s *Session) Token() string {
 func (s *Session) ValidateToken(token string) bool {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	return ns.rec.csrf != "" && subtle.ConstantTimeCompare([]byte(ns.rec.csrf), []byte(token)) == 1
 }
@@ -32,7 +32,7 @@ func (s *Session) ValidateToken(token string) bool {
 func (s *Session) RegenerateToken() string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	ns.rec.csrf = newToken()
 	ns.csrf = csrfReplaced
@@ -46,7 +46,7 @@ func (s *Session) RegenerateToken() string {
 func (s *Session) GenerateOneTimeToken() string {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	t := newToken()
 	ns.rec.otts = append(ns.rec.otts, t)
@@ -65,7 +65,7 @@ func (s *Session) GenerateOneTimeToken() string {
 func (s *Session) ValidateOneTimeToken(token string) bool {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	at := -1
 	for i, t := range ns.rec.otts {

@@ -50,7 +50,7 @@ func (ns *namespace) lookup(key string) (any, bool) {
 func (s *Session) SetUserdata(key string, value any) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.set(key, item{kind: kindUser, val: value})
+	s.n().set(key, item{kind: kindUser, val: value})
 }
 
 // SetUserdataMap stores every entry of data (set_userdata with an array).
@@ -58,7 +58,7 @@ func (s *Session) SetUserdataMap(data map[string]any) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	for k, v := range data {
-		s.ns.set(k, item{kind: kindUser, val: v})
+		s.n().set(k, item{kind: kindUser, val: v})
 	}
 }
 
@@ -70,7 +70,7 @@ func (s *Session) SetUserdataMap(data map[string]any) {
 func (s *Session) Userdata(key string) any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	v, _ := s.ns.lookup(key)
+	v, _ := s.n().lookup(key)
 	return publicValue(v)
 }
 
@@ -79,7 +79,7 @@ func (s *Session) Userdata(key string) any {
 func (s *Session) HasUserdata(key string) bool {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	_, ok := s.ns.lookup(key)
+	_, ok := s.n().lookup(key)
 	return ok
 }
 
@@ -88,7 +88,7 @@ func (s *Session) HasUserdata(key string) bool {
 func (s *Session) UnsetUserdata(keys ...string) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	s.ns.unset(keys, anyKind)
+	s.n().unset(keys, anyKind)
 }
 
 // AllUserdata returns a copy of every item (userdata, flash and temp) and
@@ -97,7 +97,7 @@ func (s *Session) UnsetUserdata(keys ...string) {
 func (s *Session) AllUserdata() map[string]any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	ns := s.ns
+	ns := s.n()
 	ns.load()
 	out := make(map[string]any, len(ns.rec.items)+4)
 	for _, k := range [...]string{KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity} {
@@ -126,8 +126,8 @@ func anyKind(uint8) bool { return true }
 func (s *Session) GetAndSet(key string, value any) any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	old, _ := s.ns.lookup(key)
-	s.ns.set(key, item{kind: kindUser, val: value})
+	old, _ := s.n().lookup(key)
+	s.n().set(key, item{kind: kindUser, val: value})
 	return publicValue(old)
 }
 
@@ -136,8 +136,8 @@ func (s *Session) GetAndSet(key string, value any) any {
 func (s *Session) GetAndUnset(key string) any {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	old, _ := s.ns.lookup(key)
-	s.ns.unset([]string{key}, anyKind)
+	old, _ := s.n().lookup(key)
+	s.n().unset([]string{key}, anyKind)
 	return publicValue(old)
 }
 
@@ -148,9 +148,9 @@ func (s *Session) GetAndUnset(key string) any {
 func (s *Session) Increment(key string, delta int) int {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	cur, _ := s.ns.lookup(key)
+	cur, _ := s.n().lookup(key)
 	n, _ := cur.(int)
 	n += delta
-	s.ns.set(key, item{kind: kindUser, val: n})
+	s.n().set(key, item{kind: kindUser, val: n})
 	return n
 }
