@@ -32,8 +32,9 @@ for c in $CASES; do
 	echo "== $c: CPU, by own time"
 	go tool pprof -top -nodecount "$TOP" "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p'
 	echo
-	echo "== $c: CPU, cumulative"
-	go tool pprof -top -cum -nodecount "$TOP" "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p'
+	echo "== $c: CPU, cumulative, engine, adapters and stores only (callees elsewhere count as flat)"
+	go tool pprof -top -cum -show 'ignitego/session/(core|adapters|stores)' -nodecount "$TOP" \
+		"$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p'
 	echo
 	echo "== $c: allocations (objects)"
 	go tool pprof -top -sample_index alloc_objects -nodecount "$TOP" "$bin" "$OUT/$name.mem" 2>/dev/null | sed -n '/flat%/,$p'

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -93,11 +94,23 @@ func chart(rows []*row) string {
 	for t := lo; t <= hi*1.0001; t *= 10 {
 		x := xOf(t)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.0f" stroke="#ddd"/>`+"\n", x, topMargin-4, x, height-10)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#555">%s</text>`+"\n", x, topMargin-8, esc(fmtNs(t)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#555">%s</text>`+"\n", x, topMargin-8, esc(tickLabel(t)))
 	}
 	b.WriteString(body.String())
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// tickLabel names a power of ten of nanoseconds: "100 ns", "1 µs"…
+func tickLabel(ns float64) string {
+	unit := "ns"
+	for _, u := range []string{"µs", "ms", "s"} {
+		if ns < 1000 {
+			break
+		}
+		ns, unit = ns/1000, u
+	}
+	return strconv.FormatFloat(ns, 'f', -1, 64) + " " + unit
 }
 
 func title(fw string) string {

@@ -38,6 +38,10 @@ func main() {
 		log.Fatal(err)
 	}
 	res, err := parse(f)
+	var ranAt time.Time
+	if st, serr := f.Stat(); serr == nil {
+		ranAt = st.ModTime() // benchstat wrote it as the run ended
+	}
 	f.Close()
 	if err != nil {
 		log.Fatalf("%s: %v", *csvPath, err)
@@ -67,7 +71,7 @@ func main() {
 			}
 		}
 		doc := markdown(docInfo{
-			date:     time.Now().UTC().Format("2006-01-02 15:04 MST"),
+			date:     ranAt.UTC().Format("2006-01-02 15:04 MST"),
 			machine:  *machine,
 			cpu:      res.header["cpu"],
 			goos:     res.header["goos"] + "/" + res.header["goarch"],
