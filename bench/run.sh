@@ -8,6 +8,7 @@
 #   TAGS       build tags (default: redisstore when ../stores/redis exists)
 #   OUT        where the raw output and benchstat's go (default out/)
 #   NODOCS=1   print the table without touching docs/
+#   NOTE       a remark on the run for the report (the machine's load…)
 #
 # Cases on Redis use SESSION_TEST_REDIS_ADDR (default 127.0.0.1:6379).
 set -euo pipefail
@@ -65,4 +66,5 @@ mem=$(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/
 go run ./cmd/report "${args[@]}" \
 	-machine "$(uname -srm), $(nproc) cores${mem:+, $mem}" \
 	-go "$(go version | awk '{print $3}')" \
-	-run "count=$COUNT, benchtime=$BENCHTIME, tags=${TAGS:-none}, GOMAXPROCS=$(nproc)"
+	-run "count=$COUNT, benchtime=$BENCHTIME, tags=${TAGS:-none}, GOMAXPROCS=$(nproc)" \
+	-note "${NOTE:-}"

@@ -27,6 +27,7 @@ func main() {
 		machine = flag.String("machine", "", "the machine, for the report")
 		goVer   = flag.String("go", "", "the Go version, for the report")
 		run     = flag.String("run", "", "how the benchmarks ran, for the report")
+		note    = flag.String("note", "", "a remark on the run (the machine's load…), for the report")
 	)
 	flag.Parse()
 	if *csvPath == "" {
@@ -77,6 +78,7 @@ func main() {
 			goos:     res.header["goos"] + "/" + res.header["goarch"],
 			goVer:    *goVer,
 			run:      *run,
+			note:     *note,
 			versions: versions,
 			svg:      svgRel,
 		}, rows)

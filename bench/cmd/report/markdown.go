@@ -7,9 +7,9 @@ import (
 
 // docInfo is what the report says about the run.
 type docInfo struct {
-	date, machine, cpu, goos, goVer, run string
-	versions                             [][2]string
-	svg                                  string // the chart, relative to the report; "" for none
+	date, machine, cpu, goos, goVer, run, note string
+	versions                                   [][2]string
+	svg                                        string // the chart, relative to the report; "" for none
 }
 
 // markdown renders docs/performance.md.
@@ -38,6 +38,9 @@ func markdown(info docInfo, rows []*row) string {
 	}
 	if info.run != "" {
 		p("| benchmarks | %s |", info.run)
+	}
+	if info.note != "" {
+		p("| note | %s |", info.note)
 	}
 	p("")
 	p("Figures are medians over the runs (benchstat), and ± is the 95%% confidence interval of ns/op.")
