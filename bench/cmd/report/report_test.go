@@ -1,0 +1,138 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sampleCSV = `goos: linux
+goarch: amd64
+pkg: github.com/ignitego/session/bench
+cpu: Test CPU
+,raw.txt,
+,sec/op,CI
+Gin/floor/none/ok-2,1e-07,3%
+Gin/ours/cookie/rw-2,2e-06,5%
+Gin/gin-contrib/cookie/rw-2,2e-05,4%
+Gin/ours/cookie/untouched-2,6e-07,2%
+Gin/gin-contrib/cookie/untouched-2,4e-07,2%
+Gin/scs/redis/rw-2,1.5e-04,9%
+Gin/gin-contrib/redis/rw-2,1.2e-04,9%
+geomean,1e-06,
+
+,raw.txt,
+,B/op,CI
+Gin/floor/none/ok-2,48,0%
+Gin/ours/cookie/rw-2,3000,0%
+Gin/gin-contrib/cookie/rw-2,14000,0%
+Gin/ours/cookie/untouched-2,1400,0%
+Gin/gin-contrib/cookie/untouched-2,460,0%
+Gin/scs/redis/rw-2,12000,0%
+Gin/gin-contrib/redis/rw-2,16000,0%
+geomean,1000,
+
+,raw.txt,
+,allocs/op,CI
+Gin/floor/none/ok-2,1,0%
+Gin/ours/cookie/rw-2,40,0%
+Gin/gin-contrib/cookie/rw-2,250,0%
+Gin/ours/cookie/untouched-2,5,0%
+Gin/gin-contrib/cookie/untouched-2,4,0%
+Gin/scs/redis/rw-2,259,0%
+Gin/gin-contrib/redis/rw-2,296,0%
+geomean,10,
+
+,raw.txt,
+,rtt/op,CI
+Gin/scs/redis/rw-2,2,0%
+Gin/gin-contrib/redis/rw-2,2,0%
+geomean,2,
+`
+
+func TestParse(t *testing.T) {
+	res, err := parse(strings.NewReader(sampleCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.header["cpu"]; got != "Test CPU" {
+		t.Errorf("cpu: got %q, want %q", got, "Test CPU")
+	}
+	if len(res.rows) != 7 {
+		t.Fatalf("got %d rows, want 7", len(res.rows))
+	}
+	r := res.rows[1]
+	if r.name() != "gin/ours/cookie/rw" || r.ns != 2000 || r.bytes != 3000 || r.allocs != 40 || r.ci != "5%" || r.hasRTT {
+		t.Errorf("got %+v, want gin/ours/cookie/rw with 2000 ns, 3000 B, 40 allocs, CI 5%%, no rtt", *r)
+	}
+	if r := res.rows[5]; !r.hasRTT || r.rtt != 2 {
+		t.Errorf("%s: got rtt %v (%v), want 2", r.name(), r.rtt, r.hasRTT)
+	}
+}
+
+func TestParseRejectsOtherNames(t *testing.T) {
+	_, err := parse(strings.NewReader(",x,\n,sec/op,CI\nGin/ours-2,1e-06,1%\n"))
+	if err == nil {
+		t.Fatal("got no error for a name that is not framework/library/store/workload")
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	res, err := parse(strings.NewReader(sampleCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]*row{}
+	for _, r := range evaluate(res.rows) {
+		rows[r.name()] = r
+	}
+	tests := []struct {
+		name                 string
+		best                 string
+		speed, near, allocsV verdict
+	}{
+		// 2 µs is 0.1× the peer's 20 µs, but 1.9 µs above the 100 ns floor;
+		// 40 allocs are more than 250/8.
+		{"gin/ours/cookie/rw", "gin-contrib", met, met, missed},
+		// Untouched: no slower than the peer (600 > 400 ns); allocs do not apply.
+		{"gin/ours/cookie/untouched", "gin-contrib", missed, met, na},
+		// Peers are not judged; the faster Redis peer is the best one.
+		{"gin/scs/redis/rw", "gin-contrib", na, na, na},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rows[tt.name]
+			if r == nil {
+				t.Fatalf("no row %s", tt.name)
+			}
+			if r.best == nil || r.best.lib != tt.best {
+				t.Errorf("best peer: got %v, want %s", r.best, tt.best)
+			}
+			if r.speed != tt.speed || r.near != tt.near || r.allocsV != tt.allocsV {
+				t.Errorf("got speed %s, floor %s, allocs %s; want %s, %s, %s",
+					r.speed, r.near, r.allocsV, tt.speed, tt.near, tt.allocsV)
+			}
+		})
+	}
+	if got := summary(evaluate(res.rows)); !strings.Contains(got, "Targets: 3 met, 2 missed.") {
+		t.Errorf("summary: got %q, want 3 met and 2 missed", got)
+	}
+}
+
+func TestChart(t *testing.T) {
+	res, err := parse(strings.NewReader(sampleCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := chart(evaluate(res.rows))
+	if !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(svg, "</svg>\n") {
+		t.Fatal("got no complete <svg> element")
+	}
+	if got := strings.Count(svg, "<rect x="); got < 7 {
+		t.Errorf("got %d bars and legend boxes, want at least one bar per case (7)", got)
+	}
+	for _, tick := range []string{">100 ns<", ">1 µs<", ">1 ms<"} {
+		if !strings.Contains(svg, tick) {
+			t.Errorf("no axis label %s", tick)
+		}
+	}
+}

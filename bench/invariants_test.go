@@ -1,0 +1,148 @@
+package bench
+
+import (
+	"net/http"
+	"testing"
+)
+
+// requests is how many requests each invariant is checked over.
+const requests = 20
+
+// served is what a run of requests saw.
+type served struct {
+	setCookies             int
+	loads, writes, deletes int64 // store calls (ours with a counted store)
+	rtt                    int64 // Redis round trips (cases on Redis)
+}
+
+// serveN sends n requests of workload w to c, with the warm-up's cookie
+// (none for New), and counts what they caused, after one more that it does
+// not count.
+func serveN(t *testing.T, c *Case, w string, n int) served {
+	t.Helper()
+	cookie := ""
+	if w != New && c.Library != "floor" {
+		cookie = c.target.cookies(t, "/"+seed)
+	}
+	do := c.target.prepare("/"+w, cookie)
+	// One request first, as the benchmarks do: one-time costs (a Redis
+	// script loaded on first use) are not per request.
+	if status, _ := do(); status != http.StatusOK {
+		t.Fatalf("%s %s: got status %d, want 200 and body %q", c.Name(), w, status, body)
+	}
+	c.misses.reset()
+	var s, before served
+	if c.calls != nil {
+		before.loads, before.writes, before.deletes = c.calls.Calls()
+	}
+	if c.rtt != nil {
+		before.rtt = c.rtt.Load()
+	}
+	for range n {
+		status, sc := do()
+		if status != http.StatusOK {
+			t.Fatalf("%s %s: got status %d, want 200 and body %q", c.Name(), w, status, body)
+		}
+		s.setCookies += sc
+	}
+	if k, err := c.misses.Err(); k > 0 {
+		t.Fatalf("%s %s: %d of %d handlers failed: %v", c.Name(), w, k, n, err)
+	}
+	if c.calls != nil {
+		s.loads, s.writes, s.deletes = c.calls.Calls()
+		s.loads, s.writes, s.deletes = s.loads-before.loads, s.writes-before.writes, s.deletes-before.deletes
+	}
+	if c.rtt != nil {
+		s.rtt = c.rtt.Load() - before.rtt
+	}
+	return s
+}
+
+// TestOursInvariants checks, by counting, what ours costs per request in
+// each framework, store and workload: no store call, round trip or cookie
+// for a request that never touches its session; no store write or cookie
+// for one that only reads; at most one round trip to read and two to
+// read-modify-write on Redis.
+func TestOursInvariants(t *testing.T) {
+	for _, fw := range Frameworks {
+		for _, st := range oursStores {
+			for _, w := range Workloads {
+				t.Run(fw+"/"+st.name+"/"+w, func(t *testing.T) {
+					c := mountOurs(t, fw, st, true)
+					s := serveN(t, c, w, requests)
+					t.Logf("per %d requests: %d Set-Cookie, %d loads, %d writes, %d deletes, %d round trips",
+						requests, s.setCookies, s.loads, s.writes, s.deletes, s.rtt)
+					calls := s.loads + s.writes + s.deletes
+					switch w {
+					case Untouched:
+						if s.setCookies != 0 {
+							t.Errorf("got %d Set-Cookie headers, want 0", s.setCookies)
+						}
+						if calls != 0 {
+							t.Errorf("got %d store calls, want 0", calls)
+						}
+						if s.rtt != 0 {
+							t.Errorf("got %d round trips, want 0", s.rtt)
+						}
+					case RO:
+						if s.setCookies != 0 {
+							t.Errorf("got %d Set-Cookie headers, want 0", s.setCookies)
+						}
+						if s.writes+s.deletes != 0 {
+							t.Errorf("got %d store writes and %d deletes, want 0", s.writes, s.deletes)
+						}
+						if c.calls != nil && s.loads != requests {
+							t.Errorf("got %d store loads, want %d (one a request)", s.loads, requests)
+						}
+						if s.rtt > requests {
+							t.Errorf("got %d round trips for %d requests, want at most 1 a request", s.rtt, requests)
+						}
+					case RW:
+						if c.calls != nil && (s.writes != requests || calls > 2*requests) {
+							t.Errorf("got %d store calls with %d writes, want one load and one write a request", calls, s.writes)
+						}
+						if s.rtt > 2*requests {
+							t.Errorf("got %d round trips for %d requests, want at most 2 a request", s.rtt, requests)
+						}
+						if st.name == "cookie" && s.setCookies != requests {
+							t.Errorf("got %d Set-Cookie headers, want %d: the cookie carries the data", s.setCookies, requests)
+						}
+					case New:
+						if s.setCookies != requests {
+							t.Errorf("got %d Set-Cookie headers, want %d (one a new session)", s.setCookies, requests)
+						}
+						if c.calls != nil && (s.loads != 0 || s.writes != requests) {
+							t.Errorf("got %d loads and %d writes, want 0 and %d: a first visit has nothing to load", s.loads, s.writes, requests)
+						}
+					}
+				})
+			}
+		}
+	}
+	if len(oursStores) < 3 {
+		t.Log("ours on Redis is not built; run with -tags redisstore")
+	}
+}
+
+// TestCases checks that every case serves every workload: status 200 and
+// the body, every value the warm-up stored found again, and a cookie for
+// each new session. A case failing here would measure something other than
+// its workload.
+func TestCases(t *testing.T) {
+	for _, fw := range Frameworks {
+		for _, m := range mounts(fw) {
+			for _, w := range Workloads {
+				t.Run(fw+"/"+m.library+"/"+m.store+"/"+w, func(t *testing.T) {
+					c := m.build(t)
+					if c.Library == "floor" && w != Untouched {
+						t.Skip("the floor has no session")
+					}
+					s := serveN(t, c, w, 3)
+					if w == New && s.setCookies < 3 {
+						t.Errorf("got %d Set-Cookie headers for 3 new sessions, want at least 3", s.setCookies)
+					}
+				})
+			}
+		}
+	}
+}

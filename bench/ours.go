@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ignitego/session/core"
+	memstore "github.com/ignitego/session/stores/memory"
+)
+
+// encryptionKey signs the cookie driver's cookies (and the peers' cookie
+// stores'): 32 bytes, signing only, as every library's default.
+var encryptionKey = []byte("bench-key-0123456789abcdef-32byt")
+
+// oursStore is one store variant of ours: one entry per variant, so that a
+// new store is one more entry (see ours_redis.go).
+type oursStore struct {
+	name string // the store kind: "cookie", "memory" or "redis"
+
+	// config returns the Config to run on. A Redis client it makes counts
+	// its round trips in rt.
+	config func(tb testing.TB, rt *roundTrips) core.Config
+
+	// record has the store's ids recorded and deleted at the end, for a
+	// store whose keys cannot be given a prefix of the run's own.
+	record bool
+}
+
+var oursStores = []oursStore{
+	{
+		name: "cookie",
+		config: func(testing.TB, *roundTrips) core.Config {
+			cfg := core.DefaultConfig()
+			cfg.EncryptionKey = encryptionKey
+			return cfg
+		},
+	},
+	{
+		name: "memory",
+		config: func(testing.TB, *roundTrips) core.Config {
+			cfg := core.DefaultConfig()
+			cfg.Driver = core.DriverNative
+			cfg.Store = memstore.New()
+			return cfg
+		},
+	},
+}
+
+// oursManager returns a Manager on st, closed at the end of tb, and the
+// round trip counter of its Redis client. With count, the store's calls
+// are counted in the returned countingStore (nil for the cookie driver).
+func oursManager(tb testing.TB, st oursStore, count bool) (*core.Manager, *roundTrips, *countingStore) {
+	tb.Helper()
+	rt := new(roundTrips)
+	cfg := st.config(tb, rt)
+	var calls *countingStore
+	if cfg.Store != nil && (count || st.record) {
+		var cs *countingStore
+		cfg.Store, cs = countStore(cfg.Store, st.record)
+		if st.record {
+			inner := cs.Store
+			tb.Cleanup(func() {
+				for _, id := range cs.IDs() {
+					if err := inner.Delete(context.Background(), id); err != nil {
+						tb.Errorf("deleting session %s: %v", id, err)
+						return
+					}
+				}
+			})
+		}
+		if count {
+			calls = cs
+		}
+	}
+	m, err := core.New(cfg)
+	if err != nil {
+		tb.Fatalf("core.New: %v", err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	if st.name != "redis" {
+		rt = nil
+	}
+	return m, rt, calls
+}
+
+// oursApps mounts ours in each framework: its middleware in front of the
+// workloads' handlers.
+var oursApps = map[string]func(m *core.Manager, ms *misses) target{
+	"gin":   ginOurs,
+	"echo":  echoOurs,
+	"fiber": fiberOurs,
+}
+
+// oursMounts returns a mount per store variant of ours, in framework fw.
+func oursMounts(fw string) []mount {
+	var out []mount
+	for _, st := range oursStores {
+		out = append(out, mount{library: "ours", store: st.name, build: func(tb testing.TB) *Case {
+			return mountOurs(tb, fw, st, false)
+		}})
+	}
+	return out
+}
+
+// mountOurs mounts ours on st in framework fw; with count, its store calls
+// are counted.
+func mountOurs(tb testing.TB, fw string, st oursStore, count bool) *Case {
+	m, rt, calls := oursManager(tb, st, count)
+	ms := new(misses)
+	return &Case{Framework: fw, Library: "ours", Store: st.name, target: oursApps[fw](m, ms), misses: ms, rtt: rt, calls: calls}
+}
+
+// sessionOps are ours' ops once a framework's From has found the session.
+func sessionOps[C any](from func(C) *core.Session) *ops[C, *core.Session] {
+	return &ops[C, *core.Session]{
+		open: func(c C) (*core.Session, error) { return from(c), nil },
+		get:  (*core.Session).Userdata,
+		set:  (*core.Session).SetUserdata,
+	}
+}
