@@ -5,14 +5,18 @@ func isFlash(kind uint8) bool { return kind == kindFlashNew || kind == kindFlash
 // SetFlashdata stores value under key for this request and the next one
 // (CodeIgniter's set_flashdata).
 func (s *Session) SetFlashdata(key string, value any) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().set(key, item{kind: kindFlashNew, val: value})
 }
 
 // SetFlashdataMap stores every entry of data as flashdata.
 func (s *Session) SetFlashdataMap(data map[string]any) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	for k, v := range data {
 		s.n().set(k, item{kind: kindFlashNew, val: v})
@@ -22,7 +26,9 @@ func (s *Session) SetFlashdataMap(data map[string]any) {
 // Flashdata returns the flash item under key, nil when there is none or key
 // holds plain userdata (CodeIgniter's flashdata).
 func (s *Session) Flashdata(key string) any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return nil
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -34,7 +40,9 @@ func (s *Session) Flashdata(key string) any {
 
 // HasFlashdata reports whether key holds a flash item (Mako's hasFlash).
 func (s *Session) HasFlashdata(key string) bool {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return false
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -44,7 +52,9 @@ func (s *Session) HasFlashdata(key string) bool {
 
 // AllFlashdata returns a copy of the flash items only.
 func (s *Session) AllFlashdata() map[string]any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return map[string]any{}
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -57,7 +67,9 @@ func (s *Session) AllFlashdata() map[string]any {
 // given, for one more request (CodeIgniter's keep_flashdata, Mako's
 // reflash).
 func (s *Session) KeepFlashdata(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -73,7 +85,9 @@ func (s *Session) KeepFlashdata(keys ...string) {
 // UnsetFlashdata removes the named flash items, or all of them when no key
 // is given (Mako's removeFlash). Plain userdata of those names stays.
 func (s *Session) UnsetFlashdata(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	if len(keys) == 0 {
 		s.n().unsetAll(isFlash)
@@ -85,7 +99,9 @@ func (s *Session) UnsetFlashdata(keys ...string) {
 // MarkAsFlash turns existing items into flashdata: readable in this request
 // and the next one (CodeIgniter's mark_as_flash). Absent keys are ignored.
 func (s *Session) MarkAsFlash(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().remark(keys, func(it *item) bool { return it.kind != kindFlashNew }, kindFlashNew, 0)
 }
@@ -93,7 +109,9 @@ func (s *Session) MarkAsFlash(keys ...string) {
 // UnmarkFlash turns the named flash items into plain userdata (CodeIgniter's
 // unmark_flash).
 func (s *Session) UnmarkFlash(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().remark(keys, func(it *item) bool { return isFlash(it.kind) }, kindUser, 0)
 }
@@ -101,7 +119,9 @@ func (s *Session) UnmarkFlash(keys ...string) {
 // FlashKeys returns the keys of the flash items (CodeIgniter's
 // get_flash_keys).
 func (s *Session) FlashKeys() []string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return []string{}
+	}
 	defer s.q.mu.Unlock()
 	return s.n().keysOf(isFlash)
 }

@@ -14,7 +14,9 @@ import (
 // fits (PHP's ints arrive as int64).
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
-	s.q.mu.Lock()
+	if !s.lock() {
+		return zero, false
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	v, ok := ns.lookup(key)

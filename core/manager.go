@@ -18,6 +18,7 @@ type Manager struct {
 	drivers      map[string]*driverSlot
 	def          *driverSlot
 	cookieMaxAge int
+	requests     sync.Pool // *request, reused once their Session is released
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -42,6 +43,7 @@ type driverSlot struct {
 func New(cfg Config) (*Manager, error) {
 	cfg = cfg.withDefaults()
 	m := &Manager{cfg: cfg, drivers: make(map[string]*driverSlot)}
+	m.requests.New = func() any { return &request{m: m} }
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
@@ -180,9 +182,12 @@ func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
 	if t == nil {
 		return nil, errors.New("session: Start needs a Transport")
 	}
-	q := &request{m: m, ctx: ctx, t: t}
-	q.head = Session{q: q}
-	return &q.head, nil
+	q := m.requests.Get().(*request)
+	q.mu.Lock()
+	q.ctx, q.t = ctx, t
+	gen := q.gen
+	q.mu.Unlock()
+	return &Session{q: q, m: m, gen: gen}, nil
 }
 
 // handleError answers a request whose session failed, for Middleware.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,10 +17,34 @@ import (
 // the middlewares call before the response headers go out) persists what
 // changed.
 //
-// A Session belongs to its request: do not keep it after the request ends.
+// A Session belongs to its request. The engine reuses a request's memory
+// once it ends (Release), so a Session kept after that is inert: it reads as
+// empty, changes nothing, and its Save reports ErrModifiedAfterCommit; the
+// first such use is logged.
 type Session struct {
-	q  *request
-	ns *namespace
+	q   *request
+	ns  *namespace
+	m   *Manager
+	gen uint64 // the request's generation this handle belongs to
+
+	stale atomic.Bool // used after its request ended
+}
+
+// errReleased is what a Session used after its request ended reports.
+var errReleased = fmt.Errorf("%w: the session's request has ended", ErrModifiedAfterCommit)
+
+// lock takes the request's lock, and reports whether s still belongs to the
+// request; when it does not, the lock is not held.
+func (s *Session) lock() bool {
+	s.q.mu.Lock()
+	if s.gen == s.q.gen {
+		return true
+	}
+	s.q.mu.Unlock()
+	if !s.stale.Swap(true) {
+		s.m.cfg.Logger.Warn("session: used after its request ended; the use is ignored")
+	}
+	return false
 }
 
 // request is the state one request shares across its driver namespaces.
@@ -32,13 +57,26 @@ type request struct {
 	t     Transport
 	now   time.Time
 	main  *namespace // the default driver's, made on first use
-	head  Session
 	extra []*namespace
+	gen   uint64 // counts the requests this memory served; handles of older ones are stale
 
+	used      bool // a handler used a session: the transport was told
 	committed bool // the response headers went out: cookies can no longer change
 	late      bool // a change arrived after that; Save reports it
-	released  bool
 	locks     []heldLock
+}
+
+// reset readies a request for reuse, dropping every reference it held.
+func (q *request) reset() {
+	q.ctx, q.t, q.now = nil, nil, time.Time{}
+	if q.main != nil {
+		q.main.reset()
+	}
+	clear(q.extra)
+	q.extra = q.extra[:0]
+	q.used, q.committed, q.late = false, false, false
+	clear(q.locks)
+	q.locks = q.locks[:0]
 }
 
 // clock returns the request's time, read once.
@@ -59,7 +97,7 @@ func (q *request) mainNS() *namespace {
 	return q.main
 }
 
-// n returns the namespace s reads and writes.
+// n returns the namespace s reads and writes. The caller holds the lock.
 func (s *Session) n() *namespace {
 	if s.ns == nil {
 		s.ns = s.q.mainNS()
@@ -85,6 +123,15 @@ func (q *request) namespace(name string) (*namespace, error) {
 	ns.init(q, slot)
 	q.extra = append(q.extra, ns)
 	return ns, nil
+}
+
+// reset readies a namespace for another request on the same driver.
+func (ns *namespace) reset() {
+	clear(ns.itemsBuf[:])
+	clear(ns.keysBuf[:])
+	slot, q := ns.slot, ns.q
+	*ns = namespace{}
+	ns.init(q, slot)
 }
 
 // Load states of a namespace.
@@ -165,7 +212,7 @@ func (ns *namespace) load() {
 	ns.state = loaded
 	q, cfg := ns.q, &ns.q.m.cfg
 	now := q.clock()
-	ns.dr.Now = now
+	ns.dr.Now, ns.dr.Transport = now, q.t
 	nowMs := now.UnixMilli()
 	l, err := ns.slot.d.Load(q.ctx, &ns.dr)
 	if err != nil {
@@ -512,10 +559,11 @@ func containsString(list []string, s string) bool {
 // *EncodeError), and warnings (ErrReservedKey, ErrModifiedAfterCommit)
 // joined with it; see ErrorStatus. The middlewares call it for you.
 func (s *Session) Save(ctx context.Context) error {
-	q := s.q
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.save(ctx)
+	if !s.lock() {
+		return errReleased
+	}
+	defer s.q.mu.Unlock()
+	return s.q.save(ctx)
 }
 
 func (q *request) save(ctx context.Context) error {
@@ -538,30 +586,41 @@ func (q *request) save(ctx context.Context) error {
 // ErrModifiedAfterCommit (store-side data is still saved when no cookie has
 // to change). The middlewares call it just before the headers go out.
 func (s *Session) Commit(ctx context.Context) error {
-	q := s.q
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	err := q.save(ctx)
-	q.committed = true
+	if !s.lock() {
+		return errReleased
+	}
+	defer s.q.mu.Unlock()
+	err := s.q.save(ctx)
+	s.q.committed = true
 	return err
 }
 
 // Release ends the request's use of its sessions: it releases the session
-// locks Config.Lock took. The middlewares defer it, so that it runs even
-// when a handler panics. Calling it more than once is safe.
+// locks Config.Lock took, and the engine reuses the request's memory, so
+// every Session of the request becomes inert. The middlewares defer it, so
+// that it runs even when a handler panics. Calling it more than once is
+// safe.
 func (s *Session) Release() {
 	q := s.q
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	if s.gen != q.gen {
+		q.mu.Unlock()
+		return
+	}
 	q.unlockAll(q.ctx)
-	q.released = true
+	q.gen++
+	q.reset()
+	q.mu.Unlock()
+	s.m.requests.Put(q)
 }
 
 // Err returns the error that kept the session from loading, if any: a
 // failing store, a lock not acquired in time. The session then reads as
 // empty and Save, which returns the same error, writes nothing.
 func (s *Session) Err() error {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return errReleased
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -571,7 +630,9 @@ func (s *Session) Err() error {
 // ID returns the session id, or "" for a new session that holds nothing yet
 // (it gets an id when it is first changed).
 func (s *Session) ID() string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return ""
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -583,7 +644,9 @@ func (s *Session) ID() string {
 // data in the store; without, it ends at once. Call it on login, logout and
 // any change of privilege.
 func (s *Session) Regenerate(keepOld bool) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -601,7 +664,9 @@ func (s *Session) Regenerate(keepOld bool) {
 // stored data and expires its cookie. The rest of the request sees an empty
 // session; data set after Destroy starts a new session with a new id.
 func (s *Session) Destroy() {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -617,7 +682,9 @@ func (s *Session) Destroy() {
 // Clear removes all of the session's data, tokens included, and keeps its
 // id (Mako's clear).
 func (s *Session) Clear() {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -633,18 +700,22 @@ func (s *Session) Clear() {
 // it is valid; ErrUnknownDriver if it is not. Each driver keeps its own data
 // under its own cookie.
 func (s *Session) Driver(name string) (*Session, error) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return nil, errReleased
+	}
 	defer s.q.mu.Unlock()
 	ns, err := s.q.namespace(name)
 	if err != nil {
 		return nil, err
 	}
-	return &Session{q: s.q, ns: ns}, nil
+	return &Session{q: s.q, ns: ns, m: s.m, gen: s.gen}, nil
 }
 
 // SelectDriver makes later calls on s use the named driver's data.
 func (s *Session) SelectDriver(name string) error {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return errReleased
+	}
 	defer s.q.mu.Unlock()
 	ns, err := s.q.namespace(name)
 	if err != nil {
@@ -658,7 +729,9 @@ func (s *Session) SelectDriver(name string) error {
 // (CodeIgniter's load_driver); ErrUnknownDriver if it is not valid. Driver
 // and SelectDriver load a valid driver themselves.
 func (s *Session) LoadDriver(name string) error {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return errReleased
+	}
 	defer s.q.mu.Unlock()
 	_, err := s.q.namespace(name)
 	return err
@@ -666,7 +739,9 @@ func (s *Session) LoadDriver(name string) error {
 
 // DriverName returns the name of the driver whose data s reads and writes.
 func (s *Session) DriverName() string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return ""
+	}
 	defer s.q.mu.Unlock()
 	return s.n().slot.name
 }

@@ -462,3 +462,32 @@ func TestDriverHandlesShareTheRequest(t *testing.T) {
 		require.True(t, errors.Is(err, core.ErrUnknownDriver))
 	})
 }
+
+func TestSessionKeptAfterItsRequestIsInert(t *testing.T) {
+	m := newManager(t, core.DriverNative, memstore.New(), nil)
+	alice, bob := newBrowser(), newBrowser()
+	alice.do(t, m, func(s *core.Session) { s.SetUserdata("owner", "alice") })
+	bob.do(t, m, func(s *core.Session) { s.SetUserdata("owner", "bob") })
+
+	kept := alice.start(t, m)
+	require.Equal(t, "alice", kept.Userdata("owner"))
+	kept.finish(t) // Save and Release: the request's memory goes back to the pool
+
+	// Bob's next requests reuse that memory; Alice's old handle must see
+	// nothing of them and change nothing.
+	for range 3 {
+		r := bob.start(t, m)
+		require.Equal(t, "bob", r.Userdata("owner"))
+		require.Nil(t, kept.Userdata("owner"), "a released handle reads as empty")
+		require.Empty(t, kept.ID())
+		require.Equal(t, map[string]any{}, kept.AllUserdata())
+		kept.SetUserdata("owner", "mallory")
+		kept.Destroy()
+		require.Equal(t, "bob", r.Userdata("owner"), "the released handle changed nothing")
+		require.ErrorIs(t, kept.Save(context.Background()), core.ErrModifiedAfterCommit)
+		r.finish(t)
+	}
+	bob.do(t, m, func(s *core.Session) { require.Equal(t, "bob", s.Userdata("owner")) })
+	alice.do(t, m, func(s *core.Session) { require.Equal(t, "alice", s.Userdata("owner")) })
+	kept.Release() // twice is safe
+}

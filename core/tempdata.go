@@ -7,14 +7,18 @@ func isTemp(kind uint8) bool { return kind == kindTemp }
 // SetTempdata stores value under key until ttl passes (CodeIgniter's
 // set_tempdata); ttl <= 0 means DefaultTempdataTTL, 5 minutes.
 func (s *Session) SetTempdata(key string, value any, ttl time.Duration) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().setTemp(key, value, ttl)
 }
 
 // SetTempdataMap stores every entry of data as tempdata with one ttl.
 func (s *Session) SetTempdataMap(data map[string]any, ttl time.Duration) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	for k, v := range data {
 		s.n().setTemp(k, v, ttl)
@@ -32,7 +36,9 @@ func (ns *namespace) setTemp(key string, value any, ttl time.Duration) {
 // Tempdata returns the temp item under key, nil when there is none, it has
 // expired, or key holds another kind (CodeIgniter's tempdata).
 func (s *Session) Tempdata(key string) any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return nil
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -44,7 +50,9 @@ func (s *Session) Tempdata(key string) any {
 
 // AllTempdata returns a copy of the live temp items only.
 func (s *Session) AllTempdata() map[string]any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return map[string]any{}
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -56,7 +64,9 @@ func (s *Session) AllTempdata() map[string]any {
 // UnsetTempdata removes the named temp items, or all of them when no key is
 // given (CodeIgniter's unset_tempdata). Other items of those names stay.
 func (s *Session) UnsetTempdata(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	if len(keys) == 0 {
 		s.n().unsetAll(isTemp)
@@ -72,7 +82,9 @@ func (s *Session) MarkAsTemp(ttl time.Duration, keys ...string) {
 	if ttl <= 0 {
 		ttl = DefaultTempdataTTL
 	}
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	until := s.n().nowMs() + ttl.Milliseconds()
 	s.n().remark(keys, func(*item) bool { return true }, kindTemp, until)
@@ -81,7 +93,9 @@ func (s *Session) MarkAsTemp(ttl time.Duration, keys ...string) {
 // UnmarkTemp turns the named temp items into plain userdata (CodeIgniter's
 // unmark_temp).
 func (s *Session) UnmarkTemp(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().remark(keys, func(it *item) bool { return it.kind == kindTemp }, kindUser, 0)
 }
@@ -89,7 +103,9 @@ func (s *Session) UnmarkTemp(keys ...string) {
 // TempKeys returns the keys of the live temp items (CodeIgniter's
 // get_temp_keys).
 func (s *Session) TempKeys() []string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return []string{}
+	}
 	defer s.q.mu.Unlock()
 	return s.n().keysOf(isTemp)
 }

@@ -5,7 +5,9 @@ import "crypto/subtle"
 // Token returns the session's CSRF token, creating it on first use; it stays
 // the same until RegenerateToken (Mako's getToken).
 func (s *Session) Token() string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return ""
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -20,7 +22,9 @@ func (s *Session) Token() string {
 // ValidateToken reports whether token is the session's CSRF token, in
 // constant time. A session without a token validates nothing.
 func (s *Session) ValidateToken(token string) bool {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return false
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -30,7 +34,9 @@ func (s *Session) ValidateToken(token string) bool {
 // RegenerateToken replaces the CSRF token and returns the new one (Mako's
 // regenerateToken).
 func (s *Session) RegenerateToken() string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return ""
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -44,7 +50,9 @@ func (s *Session) RegenerateToken() string {
 // once. The session keeps the last 20; older ones stop validating (Mako's
 // generateOneTimeToken).
 func (s *Session) GenerateOneTimeToken() string {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return ""
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -63,7 +71,9 @@ func (s *Session) GenerateOneTimeToken() string {
 // validateOneTimeToken). Every comparison is constant-time. Across
 // concurrent requests of one session, once is guaranteed with Config.Lock.
 func (s *Session) ValidateOneTimeToken(token string) bool {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return false
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()

@@ -48,14 +48,18 @@ func (ns *namespace) lookup(key string) (any, bool) {
 // SetUserdata stores value under key (CodeIgniter's set_userdata). It makes
 // a flash or temp item of that name plain userdata.
 func (s *Session) SetUserdata(key string, value any) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().set(key, item{kind: kindUser, val: value})
 }
 
 // SetUserdataMap stores every entry of data (set_userdata with an array).
 func (s *Session) SetUserdataMap(data map[string]any) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	for k, v := range data {
 		s.n().set(k, item{kind: kindUser, val: v})
@@ -68,7 +72,9 @@ func (s *Session) SetUserdataMap(data map[string]any) {
 // JSON (a struct, say) comes back in its generic JSON form: use Get[T] for
 // the typed value.
 func (s *Session) Userdata(key string) any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return nil
+	}
 	defer s.q.mu.Unlock()
 	v, _ := s.n().lookup(key)
 	return publicValue(v)
@@ -77,7 +83,9 @@ func (s *Session) Userdata(key string) any {
 // HasUserdata reports whether key holds a value, reserved items included
 // (CodeIgniter's has_userdata).
 func (s *Session) HasUserdata(key string) bool {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return false
+	}
 	defer s.q.mu.Unlock()
 	_, ok := s.n().lookup(key)
 	return ok
@@ -86,7 +94,9 @@ func (s *Session) HasUserdata(key string) bool {
 // UnsetUserdata removes the items under keys, whatever their kind
 // (CodeIgniter's unset_userdata).
 func (s *Session) UnsetUserdata(keys ...string) {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return
+	}
 	defer s.q.mu.Unlock()
 	s.n().unset(keys, anyKind)
 }
@@ -95,7 +105,9 @@ func (s *Session) UnsetUserdata(keys ...string) {
 // the four reserved items (CodeIgniter's all_userdata). Token bookkeeping is
 // not included.
 func (s *Session) AllUserdata() map[string]any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return map[string]any{}
+	}
 	defer s.q.mu.Unlock()
 	ns := s.n()
 	ns.load()
@@ -124,7 +136,9 @@ func anyKind(uint8) bool { return true }
 // GetAndSet stores value under key and returns what key held before, nil
 // when nothing (Mako's getAndPut).
 func (s *Session) GetAndSet(key string, value any) any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return nil
+	}
 	defer s.q.mu.Unlock()
 	old, _ := s.n().lookup(key)
 	s.n().set(key, item{kind: kindUser, val: value})
@@ -134,7 +148,9 @@ func (s *Session) GetAndSet(key string, value any) any {
 // GetAndUnset removes key and returns what it held, nil when nothing
 // (Mako's getAndRemove).
 func (s *Session) GetAndUnset(key string) any {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return nil
+	}
 	defer s.q.mu.Unlock()
 	old, _ := s.n().lookup(key)
 	s.n().unset([]string{key}, anyKind)
@@ -146,7 +162,9 @@ func (s *Session) GetAndUnset(key string) any {
 // A key holding another type is replaced. Under concurrent requests of one
 // session the count is exact only with Config.Lock.
 func (s *Session) Increment(key string, delta int) int {
-	s.q.mu.Lock()
+	if !s.lock() {
+		return 0
+	}
 	defer s.q.mu.Unlock()
 	cur, _ := s.n().lookup(key)
 	n, _ := cur.(int)
