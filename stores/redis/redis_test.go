@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -49,29 +50,31 @@ func newStore(t testing.TB, client, admin redis.UniversalClient, opts ...redisst
 	}
 	prefix := testenv.Name("sessiontest") + ":"
 	st := redisstore.New(client, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
-	t.Cleanup(func() { deleteKeys(t, admin, prefix) })
+	t.Cleanup(func() {
+		if err := deleteKeys(admin, prefix); err != nil {
+			t.Errorf("clean up: %v", err)
+		}
+	})
 	return st
 }
 
 // deleteKeys deletes every key that starts with prefix.
-func deleteKeys(t testing.TB, c redis.UniversalClient, prefix string) {
+func deleteKeys(c redis.UniversalClient, prefix string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var cursor uint64
 	for {
 		keys, next, err := c.Scan(ctx, cursor, prefix+"*", 10000).Result()
 		if err != nil {
-			t.Errorf("scan %s*: %v", prefix, err)
-			return
+			return fmt.Errorf("scan %s*: %w", prefix, err)
 		}
 		if len(keys) > 0 {
 			if err := c.Unlink(ctx, keys...).Err(); err != nil {
-				t.Errorf("unlink: %v", err)
-				return
+				return fmt.Errorf("unlink: %w", err)
 			}
 		}
 		if cursor = next; cursor == 0 {
-			return
+			return nil
 		}
 	}
 }
