@@ -1,7 +1,11 @@
 package testenv
 
 import (
+	"fmt"
+	"net"
 	"regexp"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -73,5 +77,68 @@ func TestName(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^ci_sessions_[0-9a-f]{12}$`).MatchString(a) {
 		t.Fatalf("Name: got %q, want ci_sessions_ and 12 hex digits", a)
+	}
+}
+
+// recorder is a testing.TB that records a skip or a failure and stops the
+// goroutine, as the real ones do.
+type recorder struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Skipf(format string, args ...any) {
+	r.skipped = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// run calls fn with a recorder on a goroutine of its own.
+func run(t *testing.T, fn func(tb testing.TB)) *recorder {
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(r)
+	}()
+	<-done
+	return r
+}
+
+func TestUnsetSkipsUnreachableFails(t *testing.T) {
+	// A port that refuses connections.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	_ = ln.Close()
+	host, port, _ := net.SplitHostPort(closed)
+
+	cases := []struct {
+		name, env, value string
+		get              func(testing.TB) Server
+	}{
+		{"postgres", PostgresVar, "host=" + host + " port=" + port + " user=x dbname=test", Postgres},
+		{"mysql", MySQLVar, "root@tcp(" + closed + ")/test", MySQL},
+		{"redis", RedisVar, closed, Redis},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(c.env, "")
+			r := run(t, func(tb testing.TB) { c.get(tb) })
+			if !strings.Contains(r.skipped, c.env) || r.failed != "" {
+				t.Fatalf("unset: got skip %q, failure %q; want a skip naming %s", r.skipped, r.failed, c.env)
+			}
+			t.Setenv(c.env, c.value)
+			r = run(t, func(tb testing.TB) { c.get(tb) })
+			if !strings.Contains(r.failed, c.env) || !strings.Contains(r.failed, "does not answer") || r.skipped != "" {
+				t.Fatalf("unreachable: got skip %q, failure %q; want a failure naming %s", r.skipped, r.failed, c.env)
+			}
+		})
 	}
 }
