@@ -37,7 +37,9 @@
 //
 // On MySQL and MariaDB the store reads affected-row counts, which the
 // clientFoundRows=true DSN parameter changes: New checks this and refuses
-// such a connection.
+// such a connection. Without interpolateParams=true, go-sql-driver/mysql
+// prepares every statement with arguments on the server, a round trip of
+// its own before each execution.
 //
 // The store's statements are not logged through db's logger (they carry
 // session ids, which are credentials, and session data); their errors are

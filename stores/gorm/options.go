@@ -20,9 +20,9 @@ const (
 	DefaultLockPoll = 50 * time.Millisecond
 )
 
-// maxTableName leaves room for the lock table's "_locks" within
-// PostgreSQL's 63-byte identifiers.
-const maxTableName = 57
+// maxTableName leaves room for the index's "_expires_at" within
+// PostgreSQL's 63-byte identifiers (MySQL allows 64).
+const maxTableName = 52
 
 var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -41,7 +41,7 @@ func (o *options) validate() error {
 }
 
 // WithTable sets the name of the session table; the lock table is named
-// after it, with "_locks" added. The name must be 1 to 57 ASCII letters,
+// after it, with "_locks" added. The name must be 1 to 52 ASCII letters,
 // digits and underscores, not starting with a digit; it is used as it is,
 // quoted, so its case matters where the database's does.
 // Default: "ci_sessions".
