@@ -43,9 +43,6 @@ var (
 	// ErrInvalidConfig is wrapped by every error New returns.
 	ErrInvalidConfig = errors.New("session: invalid config")
 
-	// ErrClosed is returned by Manager methods called after Close.
-	ErrClosed = errors.New("session: manager closed")
-
 	// errCorrupt reports stored or cookie data that does not decode. It never
 	// reaches a handler: corrupt client input starts a fresh session.
 	errCorrupt = errors.New("session: corrupt data")

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ignitego/session/internal/testenv"
 )
 
 // The tests in this file run PHP itself. They need SESSION_TEST_PHP to name
@@ -24,7 +26,7 @@ func phpBinary(t *testing.T) string {
 	t.Helper()
 	bin := os.Getenv("SESSION_TEST_PHP")
 	if bin == "" {
-		t.Skip("SESSION_TEST_PHP is not set: set it to a php-cli binary (8.2 or later) to check against PHP itself")
+		testenv.Missing(t, "SESSION_TEST_PHP", "the checks against PHP itself (set it to a php-cli binary, 8.2 or later)")
 	}
 	return bin
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,9 +56,14 @@ type Options struct {
 
 // Server is one front end serving the routes.
 type Server struct {
-	Name string
-	URL  string
+	Name  string
+	URL   string
+	close func()
+	once  sync.Once
 }
+
+// Close stops the server now (it also stops when the test ends).
+func (s *Server) Close() { s.once.Do(s.close) }
 
 // Start serves routes with m behind the named front end until the test ends.
 func Start(t testing.TB, name string, m *core.Manager, routes []Route, opt Options) *Server {
@@ -76,8 +82,9 @@ func Start(t testing.TB, name string, m *core.Manager, routes []Route, opt Optio
 		t.Fatalf("frontends: unknown front end %q", name)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &Server{Name: name, URL: srv.URL}
+	s := &Server{Name: name, URL: srv.URL, close: srv.Close}
+	t.Cleanup(s.Close)
+	return s
 }
 
 // --- net/http
@@ -212,8 +219,9 @@ func fiberServer(t testing.TB, m *core.Manager, routes []Route, opt Options) *Se
 		t.Fatalf("frontends: listen: %v", err)
 	}
 	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &Server{Name: "fiber", URL: "http://" + ln.Addr().String()}
+	s := &Server{Name: "fiber", URL: "http://" + ln.Addr().String(), close: func() { _ = app.ShutdownWithTimeout(5 * time.Second) }}
+	t.Cleanup(s.Close)
+	return s
 }
 
 // --- Client
@@ -225,7 +233,11 @@ type Client struct {
 	http   *http.Client
 	Jar    http.CookieJar
 	Header http.Header // sent with every request
+	tr     *http.Transport
 }
+
+// Close closes the client's idle connections.
+func (c *Client) Close() { c.tr.CloseIdleConnections() }
 
 // NewClient returns a client with an empty cookie jar. localIP, when not
 // empty, is the loopback address the client connects from (127.0.0.2, say),
@@ -239,7 +251,7 @@ func (s *Server) NewClient(t testing.TB, localIP string) *Client {
 	tr := &http.Transport{DialContext: dialer.DialContext, DisableKeepAlives: localIP != ""}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &Client{
-		t: t, srv: s, Jar: jar, Header: http.Header{},
+		t: t, srv: s, Jar: jar, Header: http.Header{}, tr: tr,
 		http: &http.Client{
 			Jar:           jar,
 			Transport:     tr,

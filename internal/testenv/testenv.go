@@ -7,8 +7,9 @@
 //
 // A variable that is unset skips the test, with a message naming it, so that
 // a developer without the server can still run the rest. A variable that is
-// set to a server that does not answer fails the test: CI sets them all, and
-// can never pass by skipping.
+// set to a server that does not answer fails the test: CI sets them all,
+// and SESSION_TEST_STRICT, which turns a skip for an unset variable into a
+// failure, so CI can never pass by skipping.
 package testenv
 
 import (
@@ -94,9 +95,23 @@ func lookup(t testing.TB, name string) string {
 	t.Helper()
 	v := os.Getenv(name)
 	if v == "" {
-		t.Skipf("%s is not set: skipping the tests that need this server", name)
+		Missing(t, name, "the tests that need this server")
 	}
 	return v
+}
+
+// StrictVar, set to anything, turns a skip for a missing variable into a
+// failure: CI sets it, so that no test it needs can pass by skipping.
+const StrictVar = "SESSION_TEST_STRICT"
+
+// Missing skips the test because the variable name is not set, or fails it
+// when StrictVar is set; what names the tests that need the variable.
+func Missing(t testing.TB, name, what string) {
+	t.Helper()
+	if os.Getenv(StrictVar) != "" {
+		t.Fatalf("%s is not set, but %s is: %s cannot run", name, StrictVar, what)
+	}
+	t.Skipf("%s is not set: skipping %s", name, what)
 }
 
 // reach fails the test unless addr accepts a TCP connection.

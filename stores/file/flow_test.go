@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ignitego/session/internal/flowtest"
+	"github.com/ignitego/session/internal/frontends"
 )
 
 func TestRoundTripThroughFrontEnds(t *testing.T) {
@@ -42,4 +43,13 @@ func (o dirOutage) Restore() {
 func TestOutage(t *testing.T) {
 	st := newStore(t)
 	flowtest.Outage(t, st, dirOutage{t: t, dir: st.Dir()})
+}
+
+// TestIntegrity: 50 concurrent requests on one session keep every key, and
+// with Config.Lock 50 concurrent increments count 50.
+func TestIntegrity(t *testing.T) {
+	st := newStore(t)
+	for _, c := range []struct{ fe, driver string }{{"fiber", "native"}, {"echo", "cookie+db"}} {
+		t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
+	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ignitego/session/internal/faultproxy"
 	"github.com/ignitego/session/internal/flowtest"
+	"github.com/ignitego/session/internal/frontends"
 	gormstore "github.com/ignitego/session/stores/gorm"
 )
 
@@ -52,6 +53,40 @@ func TestSlowServer(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			p, st := proxied(t, b)
 			flowtest.Slow(t, st, p.SetLatency)
+		})
+	}
+}
+
+func TestOutageUnderLoad(t *testing.T) {
+	for _, b := range networked() {
+		t.Run(b.name, func(t *testing.T) {
+			srv := b.server(t)
+			p, err := faultproxy.New(srv.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = p.Close() })
+			db := b.open(t, p.Addr())
+			sqlDB, err := db.DB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			flowtest.OutageUnderLoad(t, newStore(t, db), p, func() {
+				sqlDB.SetMaxIdleConns(0) // closes the pool's idle connections and their watchers
+			})
+		})
+	}
+}
+
+// TestIntegrity: 50 concurrent requests on one session keep every key, and
+// with Config.Lock 50 concurrent increments count 50, on every database.
+func TestIntegrity(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st := newStore(t, b.open(t, ""))
+			for _, c := range []struct{ fe, driver string }{{"gin", "native"}, {"net/http", "cookie+db"}} {
+				t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
+			}
 		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ignitego/session/core/storetest"
 	"github.com/ignitego/session/internal/faultproxy"
 	"github.com/ignitego/session/internal/flowtest"
+	"github.com/ignitego/session/internal/frontends"
 	"github.com/ignitego/session/internal/testenv"
 	redisstore "github.com/ignitego/session/stores/redis"
 )
@@ -287,5 +288,22 @@ func TestOutageErrorWrapsCause(t *testing.T) {
 	var oe *net.OpError
 	if !errors.As(err, &ne) && !errors.As(err, &oe) && !strings.Contains(err.Error(), "EOF") {
 		t.Fatalf("Load while Redis is unreachable: got %v, want an error wrapping the network error", err)
+	}
+}
+
+func TestOutageUnderLoad(t *testing.T) {
+	p, st := proxied(t)
+	flowtest.OutageUnderLoad(t, st, p, func() {
+		p.Cut() // drops the client's pooled connections, and the proxy goroutines serving them
+		p.Restore()
+	})
+}
+
+// TestIntegrity: 50 concurrent requests on one session keep every key, and
+// with Config.Lock 50 concurrent increments count 50.
+func TestIntegrity(t *testing.T) {
+	st := newStore(t, newClient(t, ""), newClient(t, ""))
+	for _, c := range []struct{ fe, driver string }{{"echo", "native"}, {"fiber", "cookie+db"}} {
+		t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
 	}
 }
