@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,6 +10,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/ignitego/session/internal/testenv"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -52,8 +55,77 @@ func token(t *testing.T, page string) string {
 }
 
 func TestSite(t *testing.T) {
-	t.Setenv("SESSION_STORE", "cookie")
-	t.Setenv("SESSION_DATA_DIR", t.TempDir())
+	for _, store := range []string{"sqlite", "cookie", "memory"} {
+		t.Run(store, func(t *testing.T) {
+			t.Setenv("SESSION_STORE", store)
+			t.Setenv("SESSION_DATA_DIR", t.TempDir())
+			testSite(t, store != "memory")
+		})
+	}
+}
+
+// TestSiteOnServers follows the README: the same site on PostgreSQL,
+// MariaDB or Redis, through SESSION_STORE and SESSION_DSN.
+func TestSiteOnServers(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		srv := testenv.Postgres(t)
+		table := testenv.Name("example")
+		t.Setenv("SESSION_STORE", "postgres")
+		t.Setenv("SESSION_DSN", srv.DSN)
+		t.Setenv("SESSION_TABLE", table)
+		t.Cleanup(func() { dropTables(t, "postgres", table) })
+		testSite(t, true)
+	})
+	t.Run("mysql", func(t *testing.T) {
+		srv := testenv.MySQL(t)
+		table := testenv.Name("example")
+		t.Setenv("SESSION_STORE", "mysql")
+		t.Setenv("SESSION_DSN", srv.DSN)
+		t.Setenv("SESSION_TABLE", table)
+		t.Cleanup(func() { dropTables(t, "mysql", table) })
+		testSite(t, true)
+	})
+	t.Run("redis", func(t *testing.T) {
+		srv := testenv.Redis(t)
+		prefix := testenv.Name("example") + ":"
+		t.Setenv("SESSION_STORE", "redis")
+		t.Setenv("SESSION_DSN", srv.Addr)
+		t.Setenv("SESSION_PREFIX", prefix)
+		t.Cleanup(func() { deleteKeys(t, srv.Addr, prefix) })
+		testSite(t, true)
+	})
+}
+
+func dropTables(t *testing.T, kind, table string) {
+	db, err := openDB(kind)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	for _, tb := range []string{table, table + "_locks"} {
+		if err := db.Migrator().DropTable(tb); err != nil {
+			t.Error(err)
+		}
+	}
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+func deleteKeys(t *testing.T, addr, prefix string) {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	ctx := context.Background()
+	keys, err := c.Keys(ctx, prefix+"*").Result()
+	if err == nil && len(keys) > 0 {
+		err = c.Del(ctx, keys...).Err()
+	}
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+func testSite(t *testing.T, survivesRestart bool) {
 	jar, _ := cookiejar.New(nil)
 	s := start(t, jar)
 
@@ -74,6 +146,9 @@ func TestSite(t *testing.T) {
 	require.NotContains(t, page, "Welcome, Ada!", "a flash message shows once")
 	require.Contains(t, page, `id="visits">4<`)
 
+	if !survivesRestart {
+		return
+	}
 	// A restart: a new process with the same store keeps the session.
 	s.srv.Close()
 	s = start(t, jar)
