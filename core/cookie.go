@@ -230,10 +230,10 @@ func trimSpace(s string) string {
 	return s
 }
 
-// newCookie builds a session cookie with the configured attributes. A
+// fillCookie makes ck a session cookie with the configured attributes. A
 // negative maxAge deletes it; zero makes a browser-session cookie.
-func (c *Config) newCookie(name, value string, maxAge int, now time.Time) *http.Cookie {
-	ck := &http.Cookie{
+func (c *Config) fillCookie(ck *http.Cookie, name, value string, maxAge int, now time.Time) {
+	*ck = http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     c.CookiePath,
@@ -250,7 +250,6 @@ func (c *Config) newCookie(name, value string, maxAge int, now time.Time) *http.
 		ck.MaxAge = maxAge
 		ck.Expires = now.Add(time.Duration(maxAge) * time.Second)
 	}
-	return ck
 }
 
 // buffer pool for encodings that do not outlive a call.

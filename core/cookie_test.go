@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -133,4 +134,25 @@ func TestSetCookieHeader(t *testing.T) {
 	h2 := http.Header{"Vary": {"accept, cookie"}}
 	SetCookieHeader(h2, &http.Cookie{Name: "s", Value: "1"})
 	require.Equal(t, []string{"accept, cookie"}, h2["Vary"], "Vary already names the cookie")
+}
+
+func TestCookieLineIsWhatStringWrites(t *testing.T) {
+	exp := time.Date(2031, 5, 6, 7, 8, 9, 0, time.FixedZone("X", 3600))
+	cases := []*http.Cookie{
+		{Name: "ci_session", Value: "abc"},
+		{Name: "ci_session", Value: "abc", Path: "/", MaxAge: 7200, Expires: exp, HttpOnly: true, SameSite: http.SameSiteLaxMode},
+		{Name: "s", Value: "", Path: "/x", MaxAge: -1, Expires: time.Unix(1, 0), Secure: true, SameSite: http.SameSiteStrictMode},
+		{Name: "s", Value: "v", SameSite: http.SameSiteNoneMode, Secure: true},
+		{Name: "s", Value: "v", SameSite: http.SameSiteDefaultMode},
+		{Name: "s", Value: "a b"},                      // quoted by String
+		{Name: "s", Value: `bad"quote;`},               // sanitized by String
+		{Name: "s", Value: "v", Domain: "example.com"}, // String's domain rules
+		{Name: "s", Value: "v", Domain: ".example.com"},
+		{Name: "bad name", Value: "v"},
+		{Name: "s", Value: "v", Path: "/a;b"},
+		{Name: "s", Value: "v", Expires: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.String(), cookieLine(c), "%#v", c)
+	}
 }

@@ -56,7 +56,7 @@ type Commit struct {
 	PrevID    string    // the id the session was loaded under, when ID replaces it; "" otherwise
 	KeepPrev  bool      // Regenerate(true): PrevID keeps its data
 	Rotated   bool      // an automatic rotation: PrevID leads to ID for Config.RotationGrace
-	Data      []byte    // the encoded session
+	Data      []byte    // the encoded session; the engine reuses it after Save returns
 	Base      []byte    // the encoded session as loaded or last saved; nil for a new session
 	ExpiresAt time.Time // when the stored session expires
 	Refresh   bool      // the client's reference must be sent again (a new id, or a lifetime to slide)
@@ -88,9 +88,10 @@ type DriverRequest struct {
 	Transport  Transport
 	Now        time.Time
 
-	m   *Manager
-	req *request
-	ids *idForm
+	m      *Manager
+	req    *request
+	ids    *idForm
+	cookie http.Cookie // reused for every cookie this driver sends
 }
 
 // Cookie returns the value of the driver's cookie, "" when absent.
@@ -104,19 +105,20 @@ func (r *DriverRequest) SetCookie(value string) error {
 	if len(r.CookieName)+1+len(value) > MaxCookieSize {
 		return fmt.Errorf("%w: driver %q needs %d bytes", ErrCookieTooLarge, r.Name, len(r.CookieName)+1+len(value))
 	}
-	return r.sendCookie(r.m.cfg.newCookie(r.CookieName, value, r.m.cookieMaxAge, r.Now))
+	return r.sendCookie(value, r.m.cookieMaxAge)
 }
 
 // ExpireCookie tells the client to delete the driver's cookie.
 func (r *DriverRequest) ExpireCookie() error {
-	return r.sendCookie(r.m.cfg.newCookie(r.CookieName, "", -1, r.Now))
+	return r.sendCookie("", -1)
 }
 
-func (r *DriverRequest) sendCookie(c *http.Cookie) error {
+func (r *DriverRequest) sendCookie(value string, maxAge int) error {
 	if r.req.committed {
 		return fmt.Errorf("%w: driver %q could not send its cookie", ErrModifiedAfterCommit, r.Name)
 	}
-	r.Transport.SetCookie(c)
+	r.m.cfg.fillCookie(&r.cookie, r.CookieName, value, maxAge, r.Now)
+	r.Transport.SetCookie(&r.cookie)
 	return nil
 }
 

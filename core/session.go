@@ -125,13 +125,27 @@ func (q *request) namespace(name string) (*namespace, error) {
 	return ns, nil
 }
 
-// reset readies a namespace for another request on the same driver.
+// reset readies a namespace for another request on the same driver,
+// keeping its encoding buffers unless they grew large.
 func (ns *namespace) reset() {
 	clear(ns.itemsBuf[:])
 	clear(ns.keysBuf[:])
-	slot, q := ns.slot, ns.q
+	slot, q, bufs := ns.slot, ns.q, ns.bufs
 	*ns = namespace{}
+	for i, b := range bufs {
+		if cap(b) <= 64<<10 {
+			ns.bufs[i] = b[:0]
+		}
+	}
 	ns.init(q, slot)
+}
+
+// buffer returns an encoding buffer that base does not hold.
+func (ns *namespace) buffer() int {
+	if len(ns.base) > 0 && cap(ns.bufs[0]) > 0 && &ns.base[:1][0] == &ns.bufs[0][:1][0] {
+		return 1
+	}
+	return 0
 }
 
 // Load states of a namespace.
@@ -171,6 +185,8 @@ type namespace struct {
 	base     []byte // the encoded session as loaded or last saved
 	moved    bool   // the client's reference is stale (Loaded.Refresh): save and send it again
 	rec      record
+	borrowed bool      // rec.ip and rec.ua are the transport's strings, copied when a handler reads them
+	bufs     [2][]byte // encoding buffers, reused: never the one base holds
 	itemsBuf [4]item
 	commit   Commit // reused by every save: a driver must not keep it
 	keysBuf  [4]keyChange
@@ -263,10 +279,11 @@ func (ns *namespace) fresh(nowMs int64) {
 		created:      nowMs,
 		lastActivity: nowMs,
 		lastWrite:    nowMs,
-		ip:           strings.Clone(t.ClientIP()),
-		ua:           strings.Clone(truncateUA(t.UserAgent())),
+		ip:           t.ClientIP(),
+		ua:           truncateUA(t.UserAgent()),
 		items:        items,
 	}
+	ns.borrowed = true
 	ns.id, ns.loadedID, ns.base, ns.moved = "", "", nil, false
 }
 
@@ -462,7 +479,10 @@ func (ns *namespace) encode(id string, current []byte) ([]byte, error) {
 	c := ns.slot.codec
 	if current == nil {
 		ns.rec.id = id
-		return c.append(make([]byte, 0, len(ns.base)+64), &ns.rec)
+		i := ns.buffer()
+		b, err := c.append(ns.bufs[i][:0], &ns.rec)
+		ns.bufs[i] = b[:0]
+		return b, err
 	}
 	nowMs := ns.nowMs()
 	var cur, base record

@@ -51,7 +51,7 @@ func (b *browser) exchange() *exchange {
 }
 
 func (x *exchange) Cookie(name string) string { return x.cookies[name] }
-func (x *exchange) SetCookie(c *http.Cookie)  { x.set = append(x.set, c) }
+func (x *exchange) SetCookie(c *http.Cookie)  { cp := *c; x.set = append(x.set, &cp) }
 func (x *exchange) ClientIP() string          { return x.b.ip }
 func (x *exchange) UserAgent() string         { return x.b.ua }
 

@@ -3,7 +3,9 @@ package core
 import (
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Transport is what the engine needs of one request and its response. Each
@@ -11,7 +13,8 @@ import (
 //
 // Cookie's result must not change afterwards: a transport over a framework
 // that reuses its buffers (fasthttp) returns a copy. ClientIP and UserAgent
-// may return strings valid only during the request.
+// may return strings valid only during the request. SetCookie must not keep
+// c after it returns: the engine reuses it.
 //
 // SetCookie must replace a cookie of the same name set earlier in the same
 // response, and mark the response as varying by cookie and uncacheable by
@@ -57,31 +60,104 @@ func (t *HTTPTransport) UserAgent() string {
 
 // SetCookieHeader adds c to the Set-Cookie headers of h, replacing one of
 // the same name, and adds "Vary: Cookie" and
-// `Cache-Control: no-cache="Set-Cookie"` unless h has them already.
+// `Cache-Control: no-cache="Set-Cookie"` unless h has them already. The
+// line is what c.String() writes.
 func SetCookieHeader(h http.Header, c *http.Cookie) {
-	line := c.String()
+	line := cookieLine(c)
 	if line == "" {
 		return
 	}
+	const noCache = `no-cache="Set-Cookie"`
+	setCookie, vary, cacheControl := h["Set-Cookie"], h["Vary"], h["Cache-Control"]
+	if setCookie == nil && vary == nil && cacheControl == nil {
+		// The usual case: one allocation for the three values.
+		v := make([]string, 3)
+		v[0], v[1], v[2] = line, "Cookie", noCache
+		h["Set-Cookie"], h["Vary"], h["Cache-Control"] = v[0:1:1], v[1:2:2], v[2:3:3]
+		return
+	}
 	prefix := c.Name + "="
-	lines := h["Set-Cookie"]
 	replaced := false
-	for i, l := range lines {
+	for i, l := range setCookie {
 		if strings.HasPrefix(l, prefix) {
-			lines[i] = line
+			setCookie[i] = line
 			replaced = true
 			break
 		}
 	}
 	if !replaced {
-		h["Set-Cookie"] = append(lines, line)
+		h["Set-Cookie"] = append(setCookie, line)
 	}
-	if !headerHasToken(h["Vary"], "Cookie") {
-		h["Vary"] = append(h["Vary"], "Cookie")
+	if !headerHasToken(vary, "Cookie") {
+		h["Vary"] = append(vary, "Cookie")
 	}
-	if !headerHasToken(h["Cache-Control"], `no-cache="Set-Cookie"`) {
-		h["Cache-Control"] = append(h["Cache-Control"], `no-cache="Set-Cookie"`)
+	if !headerHasToken(cacheControl, noCache) {
+		h["Cache-Control"] = append(cacheControl, noCache)
 	}
+}
+
+// cookieLine returns c.String(), written directly for the cookies the
+// engine makes (a safe value, no Domain), which saves its sanitizing and
+// formatting.
+func cookieLine(c *http.Cookie) string {
+	if c.Domain != "" || c.Raw != "" || c.Partitioned || c.Quoted || len(c.Unparsed) > 0 ||
+		!validCookieName(c.Name) || !plainCookieValue(c.Value) || !plainCookiePath(c.Path) ||
+		!c.Expires.IsZero() && c.Expires.Year() < 1601 {
+		return c.String()
+	}
+	b := make([]byte, 0, len(c.Name)+len(c.Value)+len(c.Path)+110)
+	b = append(b, c.Name...)
+	b = append(b, '=')
+	b = append(b, c.Value...)
+	if c.Path != "" {
+		b = append(b, "; Path="...)
+		b = append(b, c.Path...)
+	}
+	if !c.Expires.IsZero() {
+		b = append(b, "; Expires="...)
+		b = c.Expires.UTC().AppendFormat(b, http.TimeFormat)
+	}
+	if c.MaxAge > 0 {
+		b = append(b, "; Max-Age="...)
+		b = strconv.AppendInt(b, int64(c.MaxAge), 10)
+	} else if c.MaxAge < 0 {
+		b = append(b, "; Max-Age=0"...)
+	}
+	if c.HttpOnly {
+		b = append(b, "; HttpOnly"...)
+	}
+	if c.Secure {
+		b = append(b, "; Secure"...)
+	}
+	switch c.SameSite {
+	case http.SameSiteNoneMode:
+		b = append(b, "; SameSite=None"...)
+	case http.SameSiteLaxMode:
+		b = append(b, "; SameSite=Lax"...)
+	case http.SameSiteStrictMode:
+		b = append(b, "; SameSite=Strict"...)
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// plainCookieValue reports whether v needs neither sanitizing nor quotes.
+func plainCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == ';' || c == '\\' || c == ',' {
+			return false
+		}
+	}
+	return true
+}
+
+func plainCookiePath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
 }
 
 // headerHasToken reports whether one of the comma-separated values equals

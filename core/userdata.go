@@ -1,5 +1,7 @@
 package core
 
+import "strings"
+
 // The reserved, read-only items every session has, as in CodeIgniter.
 const (
 	KeySessionID    = "session_id"    // string: the current id
@@ -22,13 +24,25 @@ func (ns *namespace) reservedValue(key string) (any, bool) {
 	case KeySessionID:
 		return ns.id, true
 	case KeyIPAddress:
+		ns.own()
 		return ns.rec.ip, true
 	case KeyUserAgent:
+		ns.own()
 		return ns.rec.ua, true
 	case KeyLastActivity:
 		return ns.rec.lastActivity / 1000, true
 	}
 	return nil, false
+}
+
+// own copies the client IP and User-Agent a fresh session took from the
+// transport, which may reuse their memory after the request, before a
+// handler gets them.
+func (ns *namespace) own() {
+	if ns.borrowed {
+		ns.rec.ip, ns.rec.ua = strings.Clone(ns.rec.ip), strings.Clone(ns.rec.ua)
+		ns.borrowed = false
+	}
 }
 
 // lookup returns the value under key as stored (JSON values still as
