@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 )
 
 type contextKey struct{}
@@ -31,11 +32,19 @@ func NewContext(ctx context.Context, s *Session) context.Context {
 // place of the handler's. Session locks are released when the handler ends,
 // panics included.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
+	// The wrappers are reused: net/http forbids using a ResponseWriter once
+	// ServeHTTP has returned.
+	pool := sync.Pool{New: func() any { return new(responseWriter) }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rw := &responseWriter{ResponseWriter: w, m: m}
+		rw := pool.Get().(*responseWriter)
+		*rw = responseWriter{ResponseWriter: w, m: m}
 		rw.t = HTTPTransport{Writer: w, Request: r}
 		s, _ := m.Start(r.Context(), &rw.t)
-		defer s.Release()
+		defer func() {
+			s.Release()
+			*rw = responseWriter{}
+			pool.Put(rw)
+		}()
 		rw.s = s
 		r = r.WithContext(NewContext(r.Context(), s))
 		rw.r, rw.t.Request = r, r

@@ -227,6 +227,12 @@ func (ns *namespace) load() {
 	}
 	ns.state = loaded
 	q, cfg := ns.q, &ns.q.m.cfg
+	if !q.used {
+		q.used = true
+		if u, ok := q.t.(UseNotifier); ok && u.SessionUsed() {
+			q.committed = true
+		}
+	}
 	now := q.clock()
 	ns.dr.Now, ns.dr.Transport = now, q.t
 	nowMs := now.UnixMilli()

@@ -55,13 +55,15 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 				return next(c)
 			}
 			h := &hook{c: c, onError: cfg.ErrorHandler}
-			h.t.c = c
+			h.t.h = h
 			s, _ := m.Start(c.Request().Context(), &h.t)
 			defer s.Release()
 			h.s = s
 			c.Set(Key, s)
-			c.Response().Before(h.before)
 			err := next(c)
+			if !h.used {
+				return err // the handler never used the session: nothing to save
+			}
 			if h.done {
 				_ = s.Save(c.Request().Context()) // reports a change made after the headers went out
 				return err
@@ -86,18 +88,36 @@ func From(c echo.Context) *core.Session {
 }
 
 // transport is core.Transport over an echo.Context.
-type transport struct{ c echo.Context }
+type transport struct{ h *hook }
 
-func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Request().Header, name) }
-func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Response().Header(), ck) }
-func (t *transport) ClientIP() string          { return t.c.RealIP() }
-func (t *transport) UserAgent() string         { return t.c.Request().UserAgent() }
+func (t *transport) Cookie(name string) string {
+	return core.CookieValue(t.h.c.Request().Header, name)
+}
+func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.h.c.Response().Header(), ck) }
+func (t *transport) ClientIP() string          { return t.h.c.RealIP() }
+func (t *transport) UserAgent() string         { return t.h.c.Request().UserAgent() }
+
+// SessionUsed registers the hook that saves the session before the headers
+// go out, when the handler first uses the session: a request that never
+// does registers nothing.
+func (t *transport) SessionUsed() bool {
+	h := t.h
+	h.used = true
+	res := h.c.Response()
+	if res.Committed {
+		h.done = true
+		return true
+	}
+	res.Before(h.before)
+	return false
+}
 
 type hook struct {
 	c       echo.Context
 	s       *core.Session
 	t       transport
 	onError func(c echo.Context, status int, err error) error
+	used    bool // the handler used the session
 	done    bool
 }
 

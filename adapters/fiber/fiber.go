@@ -16,6 +16,7 @@ package fibersession
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -51,13 +52,21 @@ func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 			return c.Status(status).SendString(http.StatusText(status))
 		}
 	}
+	// Transports are reused from request to request, as Fiber reuses its
+	// contexts.
+	pool := sync.Pool{New: func() any { return new(transport) }}
 	return func(c *fiber.Ctx) error {
 		if cfg.Next != nil && cfg.Next(c) {
 			return c.Next()
 		}
-		t := &transport{c: c}
+		t := pool.Get().(*transport)
+		t.c = c
 		s, _ := m.Start(c.UserContext(), t)
-		defer s.Release()
+		defer func() {
+			s.Release()
+			t.c = nil
+			pool.Put(t)
+		}()
 		c.Locals(Key, s)
 		err := c.Next()
 		serr := s.Commit(c.UserContext())

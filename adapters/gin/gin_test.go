@@ -68,3 +68,29 @@ func TestSkipper(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, w.Code)
 	require.False(t, exists, "a skipped request has no session")
 }
+
+// Outer middlewares read the response through c.Writer after the session
+// middleware returns (Gin's Logger calls Status and Size).
+func TestOuterMiddlewareReadsTheWriter(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	m := manager(t)
+	defer m.Close()
+	r := gin.New()
+	var status, size int
+	r.Use(func(c *gin.Context) {
+		c.Next()
+		status, size = c.Writer.Status(), c.Writer.Size()
+	})
+	r.Use(ginsession.New(m))
+	r.GET("/", func(c *gin.Context) {
+		ginsession.From(c).SetUserdata("k", 1)
+		c.String(http.StatusCreated, "hello")
+	})
+	for range 3 {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		require.Equal(t, http.StatusCreated, w.Code)
+		require.Equal(t, http.StatusCreated, status)
+		require.Equal(t, 5, size)
+	}
+}
