@@ -1,5 +1,3 @@
-//go:build redisstore
-
 package bench
 
 import (
@@ -9,9 +7,8 @@ import (
 	redisstore "github.com/ignitego/session/stores/redis"
 )
 
-// Ours on Redis, through stores/redis. It builds with -tags redisstore.
-// The store is given no key prefix option: the ids it writes are recorded
-// and deleted at the end instead.
+// Ours on Redis, through stores/redis. The ids it writes are recorded and
+// deleted at the end.
 func init() {
 	oursStores = append(oursStores, oursStore{
 		name:   "redis",

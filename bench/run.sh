@@ -5,7 +5,7 @@
 #   COUNT      runs of each benchmark (default 6; benchstat wants 6 or more)
 #   BENCHTIME  go test -benchtime (default 1s)
 #   BENCH      go test -bench regexp (default ".": every case)
-#   TAGS       build tags (default: redisstore when ../stores/redis exists)
+#   TAGS       build tags (default: none)
 #   OUT        where the raw output and benchstat's go (default out/)
 #   NODOCS=1   print the table without touching docs/
 #   NOTE       a remark on the run for the report (the machine's load…)
@@ -18,12 +18,7 @@ COUNT=${COUNT:-6}
 BENCHTIME=${BENCHTIME:-1s}
 BENCH=${BENCH:-.}
 OUT=${OUT:-out}
-if [[ -z ${TAGS+x} ]]; then
-	TAGS=""
-	if compgen -G "../stores/redis/*.go" >/dev/null; then
-		TAGS=redisstore
-	fi
-fi
+TAGS=${TAGS:-}
 
 benchstat=$(command -v benchstat || true)
 if [[ -z $benchstat ]]; then
