@@ -130,10 +130,17 @@ func TestUnsetSkipsUnreachableFails(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv(c.env, "")
+			t.Setenv(StrictVar, "")
 			r := run(t, func(tb testing.TB) { c.get(tb) })
 			if !strings.Contains(r.skipped, c.env) || r.failed != "" {
 				t.Fatalf("unset: got skip %q, failure %q; want a skip naming %s", r.skipped, r.failed, c.env)
 			}
+			t.Setenv(StrictVar, "1")
+			r = run(t, func(tb testing.TB) { c.get(tb) })
+			if !strings.Contains(r.failed, c.env) || !strings.Contains(r.failed, StrictVar) || r.skipped != "" {
+				t.Fatalf("unset in strict mode: got skip %q, failure %q; want a failure naming %s and %s", r.skipped, r.failed, c.env, StrictVar)
+			}
+			t.Setenv(StrictVar, "")
 			t.Setenv(c.env, c.value)
 			r = run(t, func(tb testing.TB) { c.get(tb) })
 			if !strings.Contains(r.failed, c.env) || !strings.Contains(r.failed, "does not answer") || r.skipped != "" {
