@@ -119,10 +119,11 @@ func (s *sealer) seal(name string, payload []byte) string {
 		raw = append(raw, payload...)
 		raw = k.sum(raw, name, payload)
 	}
-	v := b64.EncodeToString(raw)
+	enc := make([]byte, b64.EncodedLen(len(raw)))
+	b64.Encode(enc, raw)
 	*bp = raw
 	putBuf(bp)
-	return v
+	return unsafe.String(unsafe.SliceData(enc), len(enc))
 }
 
 // open returns the payload of a cookie value sealed for name, and whether a

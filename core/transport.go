@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -125,7 +127,7 @@ func cookieLine(c *http.Cookie) string {
 	}
 	if !c.Expires.IsZero() {
 		b = append(b, "; Expires="...)
-		b = c.Expires.UTC().AppendFormat(b, http.TimeFormat)
+		b = appendHTTPTime(b, c.Expires)
 	}
 	if c.MaxAge > 0 {
 		b = append(b, "; Max-Age="...)
@@ -148,6 +150,28 @@ func cookieLine(c *http.Cookie) string {
 		b = append(b, "; SameSite=Strict"...)
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// httpTime is one instant formatted as http.TimeFormat.
+type httpTime struct {
+	sec  int64
+	text string
+}
+
+// lastHTTPTime caches the last second formatted: the cookies of every
+// request within one second expire at the same second.
+var lastHTTPTime atomic.Pointer[httpTime]
+
+// appendHTTPTime appends t in http.TimeFormat.
+func appendHTTPTime(b []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if f := lastHTTPTime.Load(); f != nil && f.sec == sec {
+		return append(b, f.text...)
+	}
+	start := len(b)
+	b = t.UTC().AppendFormat(b, http.TimeFormat)
+	lastHTTPTime.Store(&httpTime{sec: sec, text: string(b[start:])})
+	return b
 }
 
 // plainCookieValue reports whether v needs neither sanitizing nor quotes.
