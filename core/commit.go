@@ -35,7 +35,7 @@ func (r *DriverRequest) LoadStore(ctx context.Context, st Store, id string) (Loa
 		if err != nil {
 			return Loaded{}, storeError("load", id, err)
 		}
-		if !found {
+		if !found || isTombstone(data) {
 			return Loaded{}, nil
 		}
 		f, ok := decodeForward(data)
@@ -55,9 +55,10 @@ func (r *DriverRequest) LoadStore(ctx context.Context, st Store, id string) (Loa
 // still what this request loaded; otherwise this request's changes are
 // merged into what is stored now, and tried again, so that concurrent
 // requests lose none of each other's writes. A session destroyed meanwhile
-// stays destroyed (MarkGone). A changed id is inserted, then the old one is
-// deleted, kept (KeepPrev), or for an automatic rotation turned into a
-// forward to the new id for Config.RotationGrace.
+// stays destroyed (MarkGone). When the id changes, the session under the new
+// id starts from what the old id holds now (a concurrent rotation followed),
+// and the old id is kept (KeepPrev), turned into a forward to the new id for
+// Config.RotationGrace (an automatic rotation), or ended (Regenerate(false)).
 //
 // On return c.ID and c.Data are what was stored, and c.Refresh is set when
 // the client must learn a new id.
@@ -66,14 +67,29 @@ func (c *Commit) SaveStore(ctx context.Context, r *DriverRequest, st Store) erro
 	if c.PrevID == "" && c.Base != nil {
 		return c.swap(ctx, r, st, sw, c.ID, c.Base)
 	}
-	if c.PrevID != "" && !c.Rotated {
-		// Regenerate: a session destroyed meanwhile is not brought back
-		// under a new id.
-		prev := c.PrevID
-		if _, found, err := c.current(ctx, r, st, &prev); err != nil || !found {
-			if err == nil {
-				c.MarkGone()
-			}
+	if c.PrevID == "" {
+		if err := c.insert(ctx, sw); err != nil {
+			return err
+		}
+		c.Refresh = true
+		return nil
+	}
+	// The id changes: start from what the old id holds now.
+	prev := c.PrevID
+	cur, found, err := c.current(ctx, r, st, &prev)
+	if err != nil {
+		return err
+	}
+	if !found {
+		c.MarkGone() // destroyed meanwhile: not brought back under a new id
+		return nil
+	}
+	if c.Rotated && prev != c.PrevID {
+		// Another request rotated the session first: join its new id.
+		return c.mergeInto(ctx, r, st, sw, prev)
+	}
+	if !bytes.Equal(cur, c.Base) {
+		if c.Data, err = c.rebase(c.ID, cur); err != nil {
 			return err
 		}
 	}
@@ -81,18 +97,29 @@ func (c *Commit) SaveStore(ctx context.Context, r *DriverRequest, st Store) erro
 		return err
 	}
 	c.Refresh = true
-	if c.PrevID == "" || c.KeepPrev {
-		return nil
-	}
 	grace := r.m.cfg.RotationGrace
-	if !c.Rotated || grace <= 0 {
-		if err := st.Delete(ctx, c.PrevID); err != nil {
-			return storeError("delete", c.PrevID, err)
+	switch {
+	case c.KeepPrev:
+		return nil
+	case !r.markers:
+		// A format another application reads holds no markers: delete.
+		for _, id := range []string{prev, c.PrevID} {
+			if err := st.Delete(ctx, id); err != nil {
+				return storeError("delete", id, err)
+			}
 		}
 		return nil
+	case c.Rotated && grace > 0:
+		until := r.Now.Add(grace)
+		return c.retire(ctx, r, st, sw, prev, cur, appendForward(nil, forward{to: c.ID, until: until.UnixMilli()}), until)
+	default:
+		return c.retire(ctx, r, st, sw, prev, cur, tombstone, r.Now.Add(tombstoneLife))
 	}
-	return c.retire(ctx, r, st, sw, grace)
 }
+
+// tombstoneLife bounds how long a tombstone outlives a request that dies
+// between swapping it in and deleting it.
+const tombstoneLife = time.Minute
 
 // insert stores c.Data under c.ID, under a fresh id should c.ID be taken.
 func (c *Commit) insert(ctx context.Context, sw Swapper) error {
@@ -160,7 +187,7 @@ func (c *Commit) current(ctx context.Context, r *DriverRequest, st Store, id *st
 		if err != nil {
 			return nil, false, storeError("load", *id, err)
 		}
-		if !found {
+		if !found || isTombstone(cur) {
 			return nil, false, nil
 		}
 		f, ok := decodeForward(cur)
@@ -175,40 +202,54 @@ func (c *Commit) current(ctx context.Context, r *DriverRequest, st Store, id *st
 	return nil, false, nil
 }
 
-// retire turns PrevID into a forward to ID. Writes that reached PrevID since
-// this request loaded it are merged into ID first, so none is lost. When
-// another request rotated PrevID first, this request's new id, which no
-// client knows yet, is dropped and its changes are merged into the other
-// request's new id; when PrevID was destroyed meanwhile, so is the new id.
-func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swapper, grace time.Duration) error {
-	until := r.Now.Add(grace)
-	marker := appendForward(nil, forward{to: c.ID, until: until.UnixMilli()})
-	base := c.Base
+// retire ends id, whose session moved to c.ID, by swapping in marker: a
+// forward to c.ID for an automatic rotation, a tombstone otherwise. Writes
+// that reached id since base are merged into c.ID first, so none is lost.
+// When id was destroyed meanwhile, so is c.ID. When another request rotated
+// id first, a rotation drops c.ID, which no client knows yet, and joins that
+// request's new id; a Regenerate ends that new id too, after merging it.
+func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swapper, id string, base, marker []byte, until time.Time) error {
+	rotation := !isTombstone(marker)
 	for attempt := range maxSwapAttempts {
 		if err := backoff(ctx, attempt); err != nil {
 			return err
 		}
-		ok, err := sw.CompareAndSwap(ctx, c.PrevID, base, marker, until)
+		ok, err := sw.CompareAndSwap(ctx, id, base, marker, until)
 		if err != nil {
-			return storeError("save", c.PrevID, err)
+			return storeError("save", id, err)
 		}
 		if ok {
+			if !rotation {
+				// Won: a racing save now finds nothing either way.
+				return storeError("delete", id, st.Delete(ctx, id))
+			}
 			return nil
 		}
-		cur, found, err := st.Load(ctx, c.PrevID)
+		cur, found, err := st.Load(ctx, id)
 		if err != nil {
-			return storeError("load", c.PrevID, err)
+			return storeError("load", id, err)
 		}
-		f, isForward := decodeForward(cur)
-		if !found || isForward {
-			if err := st.Delete(ctx, c.ID); err != nil {
-				return storeError("delete", c.ID, err)
+		if !found || isTombstone(cur) {
+			return c.abandon(ctx, st)
+		}
+		if f, isForward := decodeForward(cur); isForward {
+			if rotation {
+				if err := st.Delete(ctx, c.ID); err != nil {
+					return storeError("delete", c.ID, err)
+				}
+				return c.mergeInto(ctx, r, st, sw, f.to)
 			}
-			if !found || f.until <= r.Now.UnixMilli() {
-				c.MarkGone()
-				return nil
+			id = f.to
+			if cur, found, err = st.Load(ctx, id); err != nil {
+				return storeError("load", id, err)
 			}
-			return c.mergeInto(ctx, r, st, sw, f.to)
+			if !found || isTombstone(cur) {
+				return nil // the successor ended already
+			}
+			if _, isForward := decodeForward(cur); isForward {
+				base = nil // rotated again: the next attempt follows it
+				continue
+			}
 		}
 		data, err := c.rebase(c.ID, cur)
 		if err != nil {
@@ -221,7 +262,64 @@ func (c *Commit) retire(ctx context.Context, r *DriverRequest, st Store, sw Swap
 		}
 		base = cur
 	}
-	return fmt.Errorf("%w: session %s", ErrConflict, shortID(c.PrevID))
+	return fmt.Errorf("%w: session %s", ErrConflict, shortID(id))
+}
+
+// abandon deletes the new id of a session that was destroyed while this
+// request moved it, and drops the request's changes.
+func (c *Commit) abandon(ctx context.Context, st Store) error {
+	if err := st.Delete(ctx, c.ID); err != nil {
+		return storeError("delete", c.ID, err)
+	}
+	c.MarkGone()
+	return nil
+}
+
+// DestroyStore ends the session id in st for a store-backed driver, and the
+// id a concurrent rotation moved it to, so that a session destroyed by one
+// request does not live on under the id another request gave it. The id is
+// swapped to a tombstone, then deleted: a rotation racing with it either
+// sees the tombstone or finds nothing, and gives up.
+func (r *DriverRequest) DestroyStore(ctx context.Context, st Store, id string) error {
+	sw := swapperOf(st)
+	for range maxForwardHops {
+		next := ""
+		for attempt := range maxSwapAttempts {
+			if err := backoff(ctx, attempt); err != nil {
+				return err
+			}
+			data, found, err := st.Load(ctx, id)
+			if err != nil {
+				return storeError("load", id, err)
+			}
+			if !found || isTombstone(data) {
+				return nil
+			}
+			if f, ok := decodeForward(data); ok {
+				next = f.to
+				break
+			}
+			if !r.markers {
+				return storeError("delete", id, st.Delete(ctx, id))
+			}
+			ok, err := sw.CompareAndSwap(ctx, id, data, tombstone, r.Now.Add(tombstoneLife))
+			if err != nil {
+				return storeError("save", id, err)
+			}
+			if ok {
+				// Won: a racing save now finds nothing either way.
+				return storeError("delete", id, st.Delete(ctx, id))
+			}
+		}
+		if next == "" {
+			return fmt.Errorf("%w: session %s", ErrConflict, shortID(id))
+		}
+		if err := st.Delete(ctx, id); err != nil {
+			return storeError("delete", id, err)
+		}
+		id = next
+	}
+	return nil
 }
 
 // mergeInto merges this request's changes into the session stored under id.

@@ -253,14 +253,15 @@ func (c *Config) lifetime() time.Duration {
 }
 
 // touchInterval is how stale a session's last write may grow before a
-// request that only reads it writes it again, to slide its expiry: the
-// rotation period when there is one (rotation writes anyway), else a tenth of
-// the lifetime.
+// request that only reads it writes it again, to slide its expiry: a tenth
+// of the lifetime, or the rotation period when that is shorter (rotation
+// writes anyway).
 func (c *Config) touchInterval() time.Duration {
-	if c.TimeToUpdate > 0 {
-		return c.TimeToUpdate
+	d := c.lifetime() / 10
+	if c.TimeToUpdate > 0 && c.TimeToUpdate < d {
+		d = c.TimeToUpdate
 	}
-	return c.lifetime() / 10
+	return d
 }
 
 func configError(format string, args ...any) error {

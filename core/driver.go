@@ -88,10 +88,11 @@ type DriverRequest struct {
 	Transport  Transport
 	Now        time.Time
 
-	m      *Manager
-	req    *request
-	ids    *idForm
-	cookie http.Cookie // reused for every cookie this driver sends
+	m       *Manager
+	req     *request
+	ids     *idForm
+	markers bool        // the driver's format can hold the engine's forwards and tombstones
+	cookie  http.Cookie // reused for every cookie this driver sends
 }
 
 // Cookie returns the value of the driver's cookie, "" when absent.
@@ -180,8 +181,8 @@ func (d *cookieDriver) Save(ctx context.Context, r *DriverRequest, c *Commit) er
 
 func (d *cookieDriver) Destroy(ctx context.Context, r *DriverRequest, id string) error {
 	if d.store != nil {
-		if err := d.store.Delete(ctx, id); err != nil {
-			return storeError("delete", id, err)
+		if err := r.DestroyStore(ctx, d.store, id); err != nil {
+			return err
 		}
 	}
 	return r.ExpireCookie()
@@ -212,8 +213,8 @@ func (d *nativeDriver) Save(ctx context.Context, r *DriverRequest, c *Commit) er
 }
 
 func (d *nativeDriver) Destroy(ctx context.Context, r *DriverRequest, id string) error {
-	if err := d.store.Delete(ctx, id); err != nil {
-		return storeError("delete", id, err)
+	if err := r.DestroyStore(ctx, d.store, id); err != nil {
+		return err
 	}
 	return r.ExpireCookie()
 }

@@ -197,6 +197,7 @@ func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	m.cfg.Logger.Error("session: request failed", "status", status, "error", err)
+	w.Header().Del("Location")
 	http.Error(w, http.StatusText(status), status)
 }
 

@@ -53,7 +53,9 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 			rw.commit()
 			return
 		}
-		_ = s.Save(r.Context()) // reports a change made after the headers went out (logged when it happened)
+		if !rw.failed {
+			_ = s.Save(r.Context()) // reports a change made after the headers went out (logged when it happened)
+		}
 	})
 }
 

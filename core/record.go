@@ -43,8 +43,9 @@ type record struct {
 
 // Record formats: the first byte of every encoding.
 const (
-	formatRecord  byte = 0x01
-	formatForward byte = 0x02 // an old id pointing at its successor during the rotation grace
+	formatRecord    byte = 0x01
+	formatForward   byte = 0x02 // an old id pointing at its successor during the rotation grace
+	formatTombstone byte = 0x03 // an id that ended (Destroy, Regenerate): holds nothing, so a racing save cannot revive it
 )
 
 func (r *record) find(key string) *item {
@@ -204,6 +205,12 @@ func appendForward(b []byte, f forward) []byte {
 	b = appendString(b, f.to)
 	return binary.AppendVarint(b, f.until)
 }
+
+// tombstone is what an ended id holds for a short while.
+var tombstone = []byte{formatTombstone}
+
+// isTombstone reports whether data marks an ended id.
+func isTombstone(data []byte) bool { return len(data) == 1 && data[0] == formatTombstone }
 
 // decodeForward reports whether data is a forward marker, and decodes it.
 func decodeForward(data []byte) (forward, bool) {

@@ -60,7 +60,6 @@ type request struct {
 	extra []*namespace
 	gen   uint64 // counts the requests this memory served; handles of older ones are stale
 
-	used      bool // a handler used a session: the transport was told
 	committed bool // the response headers went out: cookies can no longer change
 	late      bool // a change arrived after that; Save reports it
 	locks     []heldLock
@@ -74,7 +73,7 @@ func (q *request) reset() {
 	}
 	clear(q.extra)
 	q.extra = q.extra[:0]
-	q.used, q.committed, q.late = false, false, false
+	q.committed, q.late = false, false
 	clear(q.locks)
 	q.locks = q.locks[:0]
 }
@@ -193,6 +192,7 @@ type namespace struct {
 
 	// What changed since the load or the last save.
 	dirty     bool
+	byHandler bool // a change came from a handler, not only from the engine (ageing)
 	keys      []keyChange
 	cleared   bool
 	csrf      uint8
@@ -213,7 +213,8 @@ type keyChange struct {
 
 func (ns *namespace) init(q *request, slot *driverSlot) {
 	ns.q, ns.slot = q, slot
-	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, req: q, ids: slot.ids}
+	_, binary := slot.codec.(binaryCodec)
+	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, req: q, ids: slot.ids, markers: binary}
 	ns.rec.items = ns.itemsBuf[:0]
 	ns.keys = ns.keysBuf[:0]
 }
@@ -227,12 +228,6 @@ func (ns *namespace) load() {
 	}
 	ns.state = loaded
 	q, cfg := ns.q, &ns.q.m.cfg
-	if !q.used {
-		q.used = true
-		if u, ok := q.t.(UseNotifier); ok && u.SessionUsed() {
-			q.committed = true
-		}
-	}
 	now := q.clock()
 	ns.dr.Now, ns.dr.Transport = now, q.t
 	nowMs := now.UnixMilli()
@@ -265,7 +260,9 @@ func (ns *namespace) load() {
 	}
 	ns.id, ns.loadedID, ns.base, ns.moved = id, id, l.Data, l.Refresh
 	ns.age(nowMs)
-	if cfg.TimeToUpdate > 0 && nowMs-ns.rec.lastActivity >= cfg.TimeToUpdate.Milliseconds() {
+	if cfg.TimeToUpdate > 0 && nowMs-ns.rec.lastActivity >= cfg.TimeToUpdate.Milliseconds() && !q.committed {
+		// Rotate, unless the headers went out: the new id could not reach
+		// the client, which would lose the session with its old id.
 		ns.rec.lastActivity = nowMs
 		ns.regen = regenRotate
 		if ns.slot.keepOld {
@@ -322,9 +319,11 @@ func truncateUA(ua string) string {
 	return ua
 }
 
-// changed records a change to key ("" for one that is not an item).
+// changed records a change to key ("" for one that is not an item); auto
+// marks one the engine made by itself.
 func (ns *namespace) changed(key string, auto bool) {
 	ns.dirty = true
+	ns.byHandler = ns.byHandler || !auto
 	if ns.id == "" {
 		ns.id = ns.newID()
 	}
@@ -341,7 +340,7 @@ func (ns *namespace) changed(key string, auto bool) {
 			ns.keys = append(ns.keys, keyChange{key: key, auto: auto})
 		}
 	}
-	if q := ns.q; q.committed && !q.late {
+	if q := ns.q; q.committed && !q.late && !auto {
 		q.late = true
 		q.m.cfg.Logger.Warn("session: modified after the response headers were sent", "driver", ns.slot.name, "key", key)
 	}
@@ -432,6 +431,20 @@ func (ns *namespace) save(ctx context.Context) error {
 	if !ns.dirty && !touch && !ns.moved {
 		return warn
 	}
+	if q.committed {
+		// No cookie can reach the client any more: keep the id it holds.
+		if ns.loadedID == "" {
+			if !ns.byHandler {
+				return warn
+			}
+			return errors.Join(warn, fmt.Errorf("%w: a new session's cookie could not be sent; nothing saved", ErrModifiedAfterCommit))
+		}
+		if ns.id != ns.loadedID {
+			warn = errors.Join(warn, fmt.Errorf("%w: the new session id could not be sent; the id stays", ErrModifiedAfterCommit))
+			ns.id, ns.regen = ns.loadedID, regenNone
+		}
+		touch, ns.moved = false, false
+	}
 	if ns.id == "" {
 		ns.id = ns.newID()
 	}
@@ -458,6 +471,9 @@ func (ns *namespace) save(ctx context.Context) error {
 	if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
 		return errors.Join(warn, err)
 	}
+	if err != nil && !ns.byHandler {
+		err = nil // only the engine's own changes (ageing) missed the cookie: nothing to report
+	}
 	// Saved, though a cookie may have been too late to send.
 	if c.gone {
 		ns.rec.items = ns.rec.items[:0]
@@ -472,7 +488,7 @@ func (ns *namespace) save(ctx context.Context) error {
 		}
 		ns.id, ns.loadedID, ns.base = c.ID, c.ID, c.Data
 	}
-	ns.moved, ns.dirty, ns.cleared = false, false, false
+	ns.moved, ns.dirty, ns.cleared, ns.byHandler = false, false, false, false
 	ns.keys, ns.ottAdded, ns.ottUsed = ns.keys[:0], ns.ottAdded[:0], ns.ottUsed[:0]
 	ns.csrf, ns.regen = csrfNone, regenNone
 	return errors.Join(warn, err)
@@ -727,7 +743,7 @@ func (s *Session) Clear() {
 // under its own cookie.
 func (s *Session) Driver(name string) (*Session, error) {
 	if !s.lock() {
-		return nil, errReleased
+		return s.inert(), errReleased
 	}
 	defer s.q.mu.Unlock()
 	ns, err := s.q.namespace(name)
@@ -735,6 +751,13 @@ func (s *Session) Driver(name string) (*Session, error) {
 		return nil, err
 	}
 	return &Session{q: s.q, ns: ns, m: s.m, gen: s.gen}, nil
+}
+
+// inert returns a handle as inert as s, for a call on a released session.
+func (s *Session) inert() *Session {
+	h := &Session{q: s.q, m: s.m, gen: s.gen}
+	h.stale.Store(true)
+	return h
 }
 
 // SelectDriver makes later calls on s use the named driver's data.

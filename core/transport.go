@@ -29,16 +29,6 @@ type Transport interface {
 	UserAgent() string
 }
 
-// UseNotifier is an optional Transport ability. The engine calls SessionUsed
-// once per request, when a handler first uses a session and before anything
-// is loaded, so that a transport can prepare to save the session only for
-// requests that use it (the Echo adapter registers its Response().Before
-// hook then). SessionUsed reports whether the response headers have already
-// gone out; the engine then treats every change as made after them.
-type UseNotifier interface {
-	SessionUsed() (headersSent bool)
-}
-
 // HTTPTransport is the Transport of a net/http request. ClientIP is the
 // host of Request.RemoteAddr: put a trusted proxy-header middleware in front
 // of it (or embed it and override ClientIP) when the app runs behind one.

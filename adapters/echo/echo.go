@@ -36,6 +36,13 @@ type Config struct {
 	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
 	// Default: the status code and its text.
 	ErrorHandler func(c echo.Context, status int, err error) error
+
+	// ClientIP is the client address a new session records and MatchIP
+	// compares.
+	// Default: c.RealIP() when the Echo instance has an IPExtractor (set
+	// one for the proxies you trust), else the connection's address, which
+	// a client cannot forge with X-Forwarded-For.
+	ClientIP func(c echo.Context) string
 }
 
 // New returns the middleware with the default Config.
@@ -43,6 +50,15 @@ func New(m *core.Manager) echo.MiddlewareFunc { return NewWithConfig(m, Config{}
 
 // NewWithConfig returns the middleware with cfg.
 func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
+	if cfg.ClientIP == nil {
+		direct := echo.ExtractIPDirect()
+		cfg.ClientIP = func(c echo.Context) string {
+			if c.Echo().IPExtractor != nil {
+				return c.RealIP()
+			}
+			return direct(c.Request())
+		}
+	}
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = func(c echo.Context, status int, err error) error {
 			c.Logger().Error(err)
@@ -55,17 +71,23 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 				return next(c)
 			}
 			h := &hook{c: c, onError: cfg.ErrorHandler}
-			h.t.h = h
+			h.t.h, h.t.ip = h, cfg.ClientIP
 			s, _ := m.Start(c.Request().Context(), &h.t)
-			defer s.Release()
+			defer func() {
+				// Echo may still write the response after this returns (its
+				// error handler, a recovery middleware): the session is
+				// released by then, and the hook must not save it.
+				h.done = true
+				s.Release()
+			}()
 			h.s = s
 			c.Set(Key, s)
+			c.Response().Before(h.before)
 			err := next(c)
-			if !h.used {
-				return err // the handler never used the session: nothing to save
-			}
 			if h.done {
-				_ = s.Save(c.Request().Context()) // reports a change made after the headers went out
+				if !h.failed {
+					_ = s.Save(c.Request().Context()) // reports a change made after the headers went out
+				}
 				return err
 			}
 			h.done = true
@@ -73,6 +95,7 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 				if c.Response().Committed {
 					return err
 				}
+				h.failed = true
 				return h.onError(c, core.ErrorStatus(serr), serr)
 			}
 			return err
@@ -88,37 +111,25 @@ func From(c echo.Context) *core.Session {
 }
 
 // transport is core.Transport over an echo.Context.
-type transport struct{ h *hook }
+type transport struct {
+	h  *hook
+	ip func(c echo.Context) string
+}
 
 func (t *transport) Cookie(name string) string {
 	return core.CookieValue(t.h.c.Request().Header, name)
 }
 func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.h.c.Response().Header(), ck) }
-func (t *transport) ClientIP() string          { return t.h.c.RealIP() }
+func (t *transport) ClientIP() string          { return t.ip(t.h.c) }
 func (t *transport) UserAgent() string         { return t.h.c.Request().UserAgent() }
-
-// SessionUsed registers the hook that saves the session before the headers
-// go out, when the handler first uses the session: a request that never
-// does registers nothing.
-func (t *transport) SessionUsed() bool {
-	h := t.h
-	h.used = true
-	res := h.c.Response()
-	if res.Committed {
-		h.done = true
-		return true
-	}
-	res.Before(h.before)
-	return false
-}
 
 type hook struct {
 	c       echo.Context
 	s       *core.Session
 	t       transport
 	onError func(c echo.Context, status int, err error) error
-	used    bool // the handler used the session
-	done    bool
+	done    bool // the session was committed (or released)
+	failed  bool // the error handler answered instead of the handler
 }
 
 // before runs inside Response.WriteHeader, just before the headers go out.
@@ -134,6 +145,7 @@ func (h *hook) before() {
 	if status == 0 {
 		return
 	}
+	h.failed = true
 	res := h.c.Response()
 	hdr := res.Header()
 	hdr.Del(echo.HeaderContentType)

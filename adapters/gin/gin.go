@@ -37,6 +37,13 @@ type Config struct {
 	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
 	// Default: the status code and its text.
 	ErrorHandler func(c *gin.Context, status int, err error)
+
+	// ClientIP is the client address a new session records and MatchIP
+	// compares. Behind proxies you trust (engine.SetTrustedProxies), use
+	// func(c *gin.Context) string { return c.ClientIP() }.
+	// Default: c.RemoteIP(), the connection's address, which a client
+	// cannot forge with X-Forwarded-For.
+	ClientIP func(c *gin.Context) string
 }
 
 // New returns the middleware with the default Config.
@@ -44,6 +51,9 @@ func New(m *core.Manager) gin.HandlerFunc { return NewWithConfig(m, Config{}) }
 
 // NewWithConfig returns the middleware with cfg.
 func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
+	if cfg.ClientIP == nil {
+		cfg.ClientIP = (*gin.Context).RemoteIP
+	}
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
 			_ = c.Error(err)
@@ -57,9 +67,14 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 			return
 		}
 		w := &writer{ResponseWriter: c.Writer, c: c, onError: cfg.ErrorHandler}
-		w.t.c = c
+		w.t.c, w.t.ip = c, cfg.ClientIP
 		s, _ := m.Start(c.Request.Context(), &w.t)
-		defer s.Release()
+		defer func() {
+			// A panic unwinding past here may still write through w (a
+			// recovery middleware): the session is released, not saved.
+			w.committed = true
+			s.Release()
+		}()
 		w.s = s
 		c.Set(Key, s)
 		c.Writer = w
@@ -68,7 +83,9 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 			w.commit()
 			return
 		}
-		_ = s.Save(c.Request.Context()) // reports a change made after the headers went out (logged when it happened)
+		if !w.failed {
+			_ = s.Save(c.Request.Context()) // reports a change made after the headers went out (logged when it happened)
+		}
 	}
 }
 
@@ -77,11 +94,14 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
 
 // transport is core.Transport over a gin.Context.
-type transport struct{ c *gin.Context }
+type transport struct {
+	c  *gin.Context
+	ip func(c *gin.Context) string
+}
 
 func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Request.Header, name) }
 func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Writer.Header(), ck) }
-func (t *transport) ClientIP() string          { return t.c.ClientIP() }
+func (t *transport) ClientIP() string          { return t.ip(t.c) }
 func (t *transport) UserAgent() string         { return t.c.Request.UserAgent() }
 
 // writer saves the session before the first byte of the response goes out.
