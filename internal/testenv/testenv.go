@@ -1,0 +1,176 @@
+// Package testenv gives tests the real database servers named by environment
+// variables, and names for the tables and keys a test owns.
+//
+//	SESSION_TEST_POSTGRES_DSN  host=127.0.0.1 port=5432 user=postgres dbname=test sslmode=disable
+//	SESSION_TEST_MYSQL_DSN     root@tcp(127.0.0.1:3306)/test?parseTime=true
+//	SESSION_TEST_REDIS_ADDR    127.0.0.1:6379
+//
+// A variable that is unset skips the test, with a message naming it, so that
+// a developer without the server can still run the rest. A variable that is
+// set to a server that does not answer fails the test: CI sets them all, and
+// can never pass by skipping.
+package testenv
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The environment variables, by server.
+const (
+	PostgresVar = "SESSION_TEST_POSTGRES_DSN"
+	MySQLVar    = "SESSION_TEST_MYSQL_DSN"
+	RedisVar    = "SESSION_TEST_REDIS_ADDR"
+)
+
+// Server is a database server a test may use.
+type Server struct {
+	// DSN is what the variable holds: a driver DSN, or for Redis host:port.
+	DSN string
+	// Addr is the server's TCP address, host:port.
+	Addr string
+
+	via func(addr string) string
+}
+
+// Via returns DSN with the server's address replaced by addr, so that a
+// client connects through a proxy listening there.
+func (s Server) Via(addr string) string { return s.via(addr) }
+
+// Postgres returns the server SESSION_TEST_POSTGRES_DSN names (a key=value
+// DSN or a postgres:// URL).
+func Postgres(t testing.TB) Server {
+	t.Helper()
+	dsn := lookup(t, PostgresVar)
+	s, err := parsePostgres(dsn)
+	if err != nil {
+		t.Fatalf("testenv: %s: %v", PostgresVar, err)
+	}
+	reach(t, PostgresVar, s.Addr)
+	return s
+}
+
+// MySQL returns the server SESSION_TEST_MYSQL_DSN names (a
+// go-sql-driver/mysql DSN over tcp).
+func MySQL(t testing.TB) Server {
+	t.Helper()
+	dsn := lookup(t, MySQLVar)
+	s, err := parseMySQL(dsn)
+	if err != nil {
+		t.Fatalf("testenv: %s: %v", MySQLVar, err)
+	}
+	reach(t, MySQLVar, s.Addr)
+	return s
+}
+
+// Redis returns the server SESSION_TEST_REDIS_ADDR names (host:port).
+func Redis(t testing.TB) Server {
+	t.Helper()
+	addr := lookup(t, RedisVar)
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		t.Fatalf("testenv: %s=%q is not host:port: %v", RedisVar, addr, err)
+	}
+	reach(t, RedisVar, addr)
+	return Server{DSN: addr, Addr: addr, via: func(a string) string { return a }}
+}
+
+// Name returns prefix followed by "_" and 12 random hex digits: a table name
+// or key prefix no other test uses.
+func Name(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+func lookup(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Skipf("%s is not set: skipping the tests that need this server", name)
+	}
+	return v
+}
+
+// reach fails the test unless addr accepts a TCP connection.
+func reach(t testing.TB, name, addr string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("testenv: %s is set, but its server at %s does not answer: %v", name, addr, err)
+	}
+	_ = c.Close()
+}
+
+// parsePostgres reads host and port from a key=value DSN or a URL.
+func parsePostgres(dsn string) (Server, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return Server{}, err
+		}
+		host, port := u.Hostname(), u.Port()
+		if host == "" {
+			host = "127.0.0.1"
+		}
+		if port == "" {
+			port = "5432"
+		}
+		return Server{DSN: dsn, Addr: net.JoinHostPort(host, port), via: func(addr string) string {
+			v := *u
+			v.Host = addr
+			return v.String()
+		}}, nil
+	}
+	fields := strings.Fields(dsn)
+	host, port := "127.0.0.1", "5432"
+	var rest []string
+	for _, f := range fields {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return Server{}, fmt.Errorf("%q is not key=value", f)
+		}
+		switch k {
+		case "host":
+			if strings.HasPrefix(v, "/") {
+				return Server{}, fmt.Errorf("host=%s is a Unix socket; the tests need TCP", v)
+			}
+			host = v
+		case "port":
+			port = v
+		default:
+			rest = append(rest, f)
+		}
+	}
+	return Server{DSN: dsn, Addr: net.JoinHostPort(host, port), via: func(addr string) string {
+		h, p, _ := net.SplitHostPort(addr)
+		return strings.Join(append([]string{"host=" + h, "port=" + p}, rest...), " ")
+	}}, nil
+}
+
+var mysqlTCP = regexp.MustCompile(`@tcp\(([^)]*)\)`)
+
+// parseMySQL reads the address from a DSN's tcp(host:port) part.
+func parseMySQL(dsn string) (Server, error) {
+	m := mysqlTCP.FindStringSubmatchIndex(dsn)
+	if m == nil {
+		return Server{}, fmt.Errorf("the DSN names no tcp(host:port) address")
+	}
+	addr := dsn[m[2]:m[3]]
+	if addr == "" {
+		addr = "127.0.0.1:3306"
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		addr = net.JoinHostPort(addr, "3306")
+	}
+	return Server{DSN: dsn, Addr: addr, via: func(a string) string {
+		return dsn[:m[2]] + a + dsn[m[3]:]
+	}}, nil
+}

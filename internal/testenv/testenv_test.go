@@ -1,0 +1,77 @@
+package testenv
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestParsePostgres(t *testing.T) {
+	cases := []struct {
+		dsn, addr, via string
+	}{
+		{
+			"host=127.0.0.1 port=5432 user=postgres dbname=test sslmode=disable",
+			"127.0.0.1:5432",
+			"host=127.0.0.1 port=9 user=postgres dbname=test sslmode=disable",
+		},
+		{"user=root dbname=test", "127.0.0.1:5432", "host=127.0.0.1 port=9 user=root dbname=test"},
+		{"postgres://postgres@db.local:6000/test?sslmode=disable", "db.local:6000", "postgres://postgres@127.0.0.1:9/test?sslmode=disable"},
+		{"postgresql://u:p@/test", "127.0.0.1:5432", "postgresql://u:p@127.0.0.1:9/test"},
+	}
+	for _, c := range cases {
+		t.Run(c.dsn, func(t *testing.T) {
+			s, err := parsePostgres(c.dsn)
+			if err != nil {
+				t.Fatalf("parsePostgres: %v", err)
+			}
+			if s.Addr != c.addr {
+				t.Errorf("Addr: got %q, want %q", s.Addr, c.addr)
+			}
+			if got := s.Via("127.0.0.1:9"); got != c.via {
+				t.Errorf("Via: got %q, want %q", got, c.via)
+			}
+		})
+	}
+	for _, bad := range []string{"host=/var/run/postgresql user=x", "nonsense"} {
+		if _, err := parsePostgres(bad); err == nil {
+			t.Errorf("parsePostgres(%q): got nil, want an error", bad)
+		}
+	}
+}
+
+func TestParseMySQL(t *testing.T) {
+	cases := []struct {
+		dsn, addr, via string
+	}{
+		{"root@tcp(127.0.0.1:3306)/test?parseTime=true", "127.0.0.1:3306", "root@tcp(127.0.0.1:9)/test?parseTime=true"},
+		{"u:p@tcp(db)/x", "db:3306", "u:p@tcp(127.0.0.1:9)/x"},
+		{"u@tcp()/x", "127.0.0.1:3306", "u@tcp(127.0.0.1:9)/x"},
+	}
+	for _, c := range cases {
+		t.Run(c.dsn, func(t *testing.T) {
+			s, err := parseMySQL(c.dsn)
+			if err != nil {
+				t.Fatalf("parseMySQL: %v", err)
+			}
+			if s.Addr != c.addr {
+				t.Errorf("Addr: got %q, want %q", s.Addr, c.addr)
+			}
+			if got := s.Via("127.0.0.1:9"); got != c.via {
+				t.Errorf("Via: got %q, want %q", got, c.via)
+			}
+		})
+	}
+	if _, err := parseMySQL("root@unix(/tmp/mysql.sock)/test"); err == nil {
+		t.Error("parseMySQL of a unix socket DSN: got nil, want an error")
+	}
+}
+
+func TestName(t *testing.T) {
+	a, b := Name("ci_sessions"), Name("ci_sessions")
+	if a == b {
+		t.Fatalf("Name twice: got %q both times, want different names", a)
+	}
+	if !regexp.MustCompile(`^ci_sessions_[0-9a-f]{12}$`).MatchString(a) {
+		t.Fatalf("Name: got %q, want ci_sessions_ and 12 hex digits", a)
+	}
+}

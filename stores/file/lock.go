@@ -1,0 +1,144 @@
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
+
+package filestore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ignitego/session/internal/backoff"
+)
+
+// DefaultLockTTL is the ttl Lock uses when it is given none (ttl <= 0).
+const DefaultLockTTL = time.Minute
+
+// lockSuffix ends the name of a session's lock file; no valid id has '.'.
+const lockSuffix = ".lock"
+
+// Lock takes the exclusive lock on the session id, waiting (polling with
+// backoff, see WithLockPoll) until its holder releases it, the holder's ttl
+// passes, or ctx is done.
+//
+// The lock is a flock(2) on dir/aa/bb/<id>.lock, held until unlock: when the
+// holding process dies, the operating system releases it at once, whatever
+// the ttl. The file also records when the holder's ttl ends, so that a
+// holder that is alive but never unlocks loses the lock to the next waiter
+// after ttl (ttl <= 0 means DefaultLockTTL). unlock releases the lock and
+// removes the file; calling it again does nothing.
+func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+	if err := check(ctx, "lock", id); err != nil {
+		return nil, err
+	}
+	if ttl <= 0 {
+		ttl = DefaultLockTTL
+	}
+	b := backoff.New(s.opts.lockPoll)
+	for {
+		var held *os.File
+		err := s.withLeaf(ctx, "lock", id, true, func(file string) error {
+			f, err := tryLock(file+lockSuffix, ttl)
+			held = f
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if held != nil {
+			return s.unlocker(id, held), nil
+		}
+		if err := b.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("filestore: lock session %s: %w", short(id), err)
+		}
+	}
+}
+
+// tryLock takes the lock file at path if no one holds it, or if its holder
+// outlived its ttl, and records the new ttl in it. It returns the open lock
+// file, or nil when the lock is held. The caller holds the leaf lock.
+func tryLock(path string, ttl time.Duration) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := flockNB(f)
+	if err == nil && !ok {
+		until, rerr := readUntil(f)
+		_ = f.Close()
+		if rerr != nil || time.Now().Before(until) {
+			return nil, nil // held, within its ttl (or with no readable ttl)
+		}
+		// The holder is alive but outlived its ttl. Its flock stays on the
+		// file it opened; the lock moves to a new file at the same path, so
+		// that the old holder's unlock, seeing another file there, leaves it.
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			return nil, err
+		}
+		if ok, err = flockNB(f); err == nil && !ok {
+			err = errors.New("a new lock file is already locked")
+		}
+	}
+	if err == nil {
+		err = writeUntil(f, time.Now().Add(ttl))
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// unlocker returns the unlock function for the lock file f of id.
+func (s *Store) unlocker(id string, f *os.File) func(context.Context) error {
+	var once sync.Once
+	var err error
+	return func(ctx context.Context) error {
+		once.Do(func() {
+			err = s.withLeaf(ctx, "unlock", id, false, func(file string) error {
+				mine, err := f.Stat()
+				if err != nil {
+					return err
+				}
+				cur, err := os.Stat(file + lockSuffix)
+				if err == nil && os.SameFile(mine, cur) {
+					return os.Remove(file + lockSuffix)
+				}
+				return nil // taken over after the ttl, or removed
+			})
+			if errors.Is(err, errNoLeaf) {
+				err = nil
+			}
+			// Closing releases the flock even if the file could not be
+			// removed; a lock file no one holds is taken by the next Lock.
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("filestore: unlock session %s: %w", short(id), cerr)
+			}
+		})
+		return err
+	}
+}
+
+// writeUntil records in a lock file when its holder's ttl ends.
+func writeUntil(f *os.File, until time.Time) error {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(until.UnixNano()))
+	_, err := f.WriteAt(b[:], 0)
+	return err
+}
+
+// readUntil reads when the holder's ttl of a lock file ends.
+func readUntil(f *os.File) (time.Time, error) {
+	var b [8]byte
+	if _, err := f.ReadAt(b[:], 0); err != nil {
+		return time.Time{}, err
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b[:]))), nil
+}

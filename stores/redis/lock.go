@@ -1,0 +1,74 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ignitego/session/internal/backoff"
+)
+
+// DefaultLockTTL is the ttl Lock uses when it is given none (ttl <= 0).
+const DefaultLockTTL = time.Minute
+
+// unlockScript deletes KEYS[1] only if it still holds the token ARGV[1].
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// Lock takes the exclusive lock on the session id: the key prefix+"lock:"+id
+// set to a random token with SET NX PX ttl (ttl <= 0 means DefaultLockTTL),
+// so that Redis drops it when a holder never unlocks. While another holder
+// has it, Lock polls with backoff (see WithLockPoll) until ctx is done.
+// unlock deletes the key only if it still holds this lock's token; once it
+// succeeded, calling it again does nothing.
+func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+	if err := s.check(ctx, "lock", id); err != nil {
+		return nil, err
+	}
+	if ttl <= 0 {
+		ttl = DefaultLockTTL
+	}
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	token := hex.EncodeToString(raw[:])
+	key := s.prefix + "lock:" + id
+	b := backoff.New(s.lockPoll)
+	for {
+		ok, err := s.client.SetNX(ctx, key, token, ttl).Result()
+		if err != nil {
+			return nil, fail(ctx, "lock", err)
+		}
+		if ok {
+			return s.unlocker(key, token), nil
+		}
+		if err := b.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("redisstore: lock: %w", err)
+		}
+	}
+}
+
+func (s *Store) unlocker(key, token string) func(context.Context) error {
+	var mu sync.Mutex
+	done := false
+	return func(ctx context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return nil
+		}
+		if err := unlockScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
+			return fail(ctx, "unlock", err)
+		}
+		done = true
+		return nil
+	}
+}

@@ -1,0 +1,150 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ignitego/session/core"
+)
+
+// Store is a core.Store on Redis. The zero value is not usable; call New.
+//
+// It keeps the store contract: Load of a missing, expired or malformed id
+// is found=false with a nil error, and an error always means Redis failed
+// (down, timed out, or the context ended); Save of a malformed id is an
+// error, Delete of one is nil; a zero expiresAt never expires; Store keeps
+// no reference to the data it is given, and the data Load returns belongs
+// to the caller. It is safe for concurrent use, also by several processes
+// sharing the server. It never closes the client.
+type Store struct {
+	client   redis.UniversalClient
+	prefix   string
+	lockPoll time.Duration
+}
+
+var (
+	_ core.Store   = (*Store)(nil)
+	_ core.Swapper = (*Store)(nil)
+	_ core.Locker  = (*Store)(nil)
+)
+
+// errNoClient is returned by every method of a Store made with a nil client.
+var errNoClient = errors.New("redisstore: the client is nil")
+
+// New returns a Store on client. A nil client gives a Store whose every
+// call returns an error.
+func New(client redis.UniversalClient, opts ...Option) *Store {
+	o := defaultOptions()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return &Store{client: client, prefix: o.prefix, lockPoll: o.lockPoll}
+}
+
+// Prefix returns the prefix of the store's keys.
+func (s *Store) Prefix() string { return s.prefix }
+
+// Load returns the data stored under id: one GET.
+func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
+	if err := s.ready(ctx, "load"); err != nil {
+		return nil, false, err
+	}
+	if !core.ValidID(id) {
+		return nil, false, nil
+	}
+	data, err := s.client.Get(ctx, s.prefix+id).Bytes()
+	if err != nil {
+		if errors.Is(err, redis.Nil) {
+			return nil, false, nil
+		}
+		return nil, false, fail(ctx, "load", err)
+	}
+	return data, true, nil
+}
+
+// Save stores data under id until expiresAt: one SET, with PX unless
+// expiresAt is zero, or one DEL when expiresAt has passed.
+func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time.Time) error {
+	if err := s.check(ctx, "save", id); err != nil {
+		return err
+	}
+	ttl, live := ttlOf(expiresAt)
+	var err error
+	if live {
+		err = s.client.Set(ctx, s.prefix+id, data, ttl).Err()
+	} else {
+		err = s.client.Del(ctx, s.prefix+id).Err()
+	}
+	if err != nil {
+		return fail(ctx, "save", err)
+	}
+	return nil
+}
+
+// Delete removes the session id: one DEL.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if err := s.ready(ctx, "delete"); err != nil {
+		return err
+	}
+	if !core.ValidID(id) {
+		return nil
+	}
+	if err := s.client.Del(ctx, s.prefix+id).Err(); err != nil {
+		return fail(ctx, "delete", err)
+	}
+	return nil
+}
+
+// ready refuses a done context and a store without a client.
+func (s *Store) ready(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	if s.client == nil {
+		return errNoClient
+	}
+	return nil
+}
+
+// check is ready, and refuses a malformed id.
+func (s *Store) check(ctx context.Context, op, id string) error {
+	if err := s.ready(ctx, op); err != nil {
+		return err
+	}
+	if !core.ValidID(id) {
+		if len(id) > 40 {
+			id = id[:40] + "…"
+		}
+		return fmt.Errorf("redisstore: %s: invalid session id %q", op, id)
+	}
+	return nil
+}
+
+// fail wraps a Redis error for op. When ctx ended, the error also wraps
+// ctx.Err(), which go-redis may report only as a network timeout.
+func fail(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("redisstore: %s: %w (%w)", op, cerr, err)
+	}
+	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// ttlOf returns the TTL that keeps a key until expiresAt, rounded up to a
+// whole millisecond (PX's unit) so that it never expires early: 0 for the
+// zero expiresAt (no TTL), and live=false when expiresAt has passed.
+func ttlOf(expiresAt time.Time) (ttl time.Duration, live bool) {
+	if expiresAt.IsZero() {
+		return 0, true
+	}
+	d := time.Until(expiresAt)
+	if d <= 0 {
+		return 0, false
+	}
+	return (d + time.Millisecond - 1).Truncate(time.Millisecond), true
+}
