@@ -17,6 +17,8 @@
 declare(strict_types=1);
 
 require __DIR__ . '/handlers.php';
+require __DIR__ . '/database.php';
+require __DIR__ . '/redis.php';
 
 set_error_handler(static function (int $no, string $msg, string $file, int $line): bool {
     throw new ErrorException($msg, 0, $no, $file, $line);
