@@ -64,9 +64,7 @@ type FileStore struct {
 	locks  *fileLocks
 }
 
-var (
-	_ Store = (*FileStore)(nil)
-)
+var _ Store = (*FileStore)(nil)
 
 // ForIP returns the store as a request from ip sees it: with App.MatchIP,
 // file names carry the MD5 of the IP, as CodeIgniter names them.

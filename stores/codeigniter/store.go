@@ -57,6 +57,7 @@ const (
 	PostgreSQL                    // PostgreSQL (CodeIgniter's postgre driver)
 )
 
+// String returns the database's name.
 func (d Dialect) String() string {
 	switch d {
 	case MySQL:
