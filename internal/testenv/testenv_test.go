@@ -75,3 +75,11 @@ func TestName(t *testing.T) {
 		t.Fatalf("Name: got %q, want ci_sessions_ and 12 hex digits", a)
 	}
 }
+
+func TestCheckPHP(t *testing.T) {
+	for _, bin := range []string{"/nonexistent/php", "true"} {
+		if err := checkPHP(bin); err == nil {
+			t.Errorf("checkPHP(%q): got nil, want an error (not a PHP 8 binary)", bin)
+		}
+	}
+}
