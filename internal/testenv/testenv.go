@@ -4,23 +4,28 @@
 //	SESSION_TEST_POSTGRES_DSN  host=127.0.0.1 port=5432 user=postgres dbname=test sslmode=disable
 //	SESSION_TEST_MYSQL_DSN     root@tcp(127.0.0.1:3306)/test?parseTime=true
 //	SESSION_TEST_REDIS_ADDR    127.0.0.1:6379
+//	SESSION_TEST_PHP           php (a php-cli binary, for the tests that run PHP)
 //
 // A variable that is unset skips the test, with a message naming it, so that
 // a developer without the server can still run the rest. A variable that is
-// set to a server that does not answer fails the test: CI sets them all,
-// and SESSION_TEST_STRICT, which turns a skip for an unset variable into a
-// failure, so CI can never pass by skipping.
+// set to a server that does not answer (or a PHP that does not run) fails
+// the test: CI sets them all, and SESSION_TEST_STRICT, which turns a skip for
+// an unset variable into a failure, so CI can never pass by skipping.
 package testenv
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -30,6 +35,7 @@ const (
 	PostgresVar = "SESSION_TEST_POSTGRES_DSN"
 	MySQLVar    = "SESSION_TEST_MYSQL_DSN"
 	RedisVar    = "SESSION_TEST_REDIS_ADDR"
+	PHPVar      = "SESSION_TEST_PHP"
 )
 
 // Server is a database server a test may use.
@@ -81,6 +87,37 @@ func Redis(t testing.TB) Server {
 	}
 	reach(t, RedisVar, addr)
 	return Server{DSN: addr, Addr: addr, via: func(a string) string { return a }}
+}
+
+// PHP returns the php-cli binary SESSION_TEST_PHP names (a path, or a name
+// looked up in PATH), after checking once that it runs and is PHP 8 or
+// later.
+func PHP(t testing.TB) string {
+	t.Helper()
+	bin := lookup(t, PHPVar)
+	phpOnce.Do(func() { phpErr = checkPHP(bin) })
+	if phpErr != nil {
+		t.Fatalf("testenv: %s=%q is set, but it does not run as PHP 8 or later: %v", PHPVar, bin, phpErr)
+	}
+	return bin
+}
+
+var (
+	phpOnce sync.Once
+	phpErr  error
+)
+
+func checkPHP(bin string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "-n", "-r", "echo PHP_MAJOR_VERSION;").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+	}
+	if v, err := strconv.Atoi(strings.TrimSpace(string(out))); err != nil || v < 8 {
+		return fmt.Errorf("PHP major version %q", out)
+	}
+	return nil
 }
 
 // Name returns prefix followed by "_" and 12 random hex digits: a table name

@@ -149,3 +149,11 @@ func TestUnsetSkipsUnreachableFails(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckPHP(t *testing.T) {
+	for _, bin := range []string{"/nonexistent/php", "true"} {
+		if err := checkPHP(bin); err == nil {
+			t.Errorf("checkPHP(%q): got nil, want an error (not a PHP 8 binary)", bin)
+		}
+	}
+}

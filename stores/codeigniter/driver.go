@@ -1,0 +1,88 @@
+package codeigniter
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ignitego/session/core"
+)
+
+// Driver is the engine's driver for a CodeIgniter application's sessions
+// (a core.FormatDriver): the cookie carries the bare session id, as PHP
+// sends it; the session lives in the application's Store, as PHP's
+// serializer writes $_SESSION, with CodeIgniter's __ci_vars and
+// __ci_last_regenerate; ids have the form the application's PHP and
+// CodeIgniter version give them. Config puts one in a core.Config.
+type Driver struct {
+	app   App
+	store Store
+}
+
+var _ core.FormatDriver = (*Driver)(nil)
+
+// NewDriver returns the driver for app's sessions.
+func NewDriver(app App) (*Driver, error) {
+	a, err := app.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.Handler.open(a)
+	if err != nil {
+		return nil, err
+	}
+	return &Driver{app: a, store: st}, nil
+}
+
+// App returns the application's settings the driver works with, defaults
+// filled in.
+func (d *Driver) App() App { return d.app }
+
+// Store returns the storage the driver keeps sessions in.
+func (d *Driver) Store() Store { return d.store }
+
+// Format returns the format of the application's sessions: PHP's session
+// serializer, ids of CodeIgniter's form, and the old id kept at an
+// automatic regeneration unless App.RegenerateDestroy.
+func (d *Driver) Format() core.Format { return d.app.format() }
+
+// Load reads the session the cookie names, taking its lock (Config.Lock).
+// Without automatic regeneration, CodeIgniter sends the cookie again and
+// PHP rewrites the session on every request, which moves its expiry: so
+// does Load, by asking the engine to save and send the cookie.
+func (d *Driver) Load(ctx context.Context, r *core.DriverRequest) (core.Loaded, error) {
+	id := r.Cookie()
+	if id == "" {
+		return core.Loaded{}, nil
+	}
+	l, err := r.LoadStore(ctx, d.forRequest(r), id)
+	if err == nil && l.Data != nil && d.app.TimeToUpdate == NoRegeneration {
+		l.Refresh = true
+	}
+	return l, err
+}
+
+// Save writes the session, and sends the cookie when the id changed or the
+// engine asks for it.
+func (d *Driver) Save(ctx context.Context, r *core.DriverRequest, c *core.Commit) error {
+	if err := c.SaveStore(ctx, r, d.forRequest(r)); err != nil {
+		return err
+	}
+	if c.Refresh || c.PrevID != "" {
+		return r.SetCookie(c.ID)
+	}
+	return nil
+}
+
+// Destroy deletes the session and expires the cookie, as
+// session_destroy() does.
+func (d *Driver) Destroy(ctx context.Context, r *core.DriverRequest, id string) error {
+	if err := d.forRequest(r).Delete(ctx, id); err != nil {
+		return fmt.Errorf("%w: delete %s: %w", core.ErrStore, shortID(id), err)
+	}
+	return r.ExpireCookie()
+}
+
+// forRequest returns the store as the request's client sees it.
+func (d *Driver) forRequest(r *core.DriverRequest) Store {
+	return d.store.ForIP(r.Transport.ClientIP())
+}

@@ -1,0 +1,259 @@
+package codeigniter
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+type redisHandler struct{ client redis.UniversalClient }
+
+func (h redisHandler) open(app App) (Store, error) {
+	if h.client == nil {
+		return nil, errors.New("codeigniter: Redis: the client is nil")
+	}
+	return &RedisStore{client: h.client, app: app, prefix: app.KeyPrefix}, nil
+}
+
+// RedisStore is CodeIgniter's Redis handler: the session id is the key
+// App.KeyPrefix + id ("ci_session:" + id for CodeIgniter 3,
+// "ci_session:ci_session:" + id for CodeIgniter 4 and its default cookie
+// name), with the client IP and ':' before the id under App.MatchIP; the
+// value is the session payload; the key expires as CodeIgniter's does.
+//
+// The lock is CodeIgniter's: the key of the session with ":lock" appended,
+// holding the Unix time it was taken at, set with NX and an expiry (EX),
+// and deleted to release it. A waiter tries again every App.LockWait, as
+// CodeIgniter does: CodeIgniter 3 first asks the lock's TTL, and takes over
+// a lock that has none; CodeIgniter 4 only tries SET NX.
+//
+// Expiry is kept to the millisecond (PX), while CodeIgniter sets whole
+// seconds (EX); garbage collection is Redis's own, so the store has no
+// Collector ability.
+type RedisStore struct {
+	client redis.UniversalClient
+	app    App
+	prefix string
+}
+
+var _ Store = (*RedisStore)(nil)
+
+// ForIP returns the store as a request from ip sees it: with App.MatchIP,
+// keys are prefixed with the IP as CodeIgniter prefixes them.
+func (s *RedisStore) ForIP(ip string) Store {
+	if !s.app.MatchIP {
+		return s
+	}
+	return &RedisStore{client: s.client, app: s.app, prefix: s.app.KeyPrefix + clientIP(ip) + ":"}
+}
+
+// Key returns the Redis key of the session id.
+func (s *RedisStore) Key(id string) string { return s.prefix + id }
+
+// Load returns the session stored under id: one GET.
+func (s *RedisStore) Load(ctx context.Context, id string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fail(ctx, "load", err)
+	}
+	if check(ctx, "load", id) != nil {
+		return nil, false, nil
+	}
+	data, err := s.client.Get(ctx, s.Key(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fail(ctx, "load", err)
+	}
+	return data, true, nil
+}
+
+// Save stores data under id until expiresAt: one SET with PX (none for a
+// zero expiresAt), or one DEL when expiresAt has passed.
+func (s *RedisStore) Save(ctx context.Context, id string, data []byte, expiresAt time.Time) error {
+	if err := check(ctx, "save", id); err != nil {
+		return err
+	}
+	ttl, live := ttlUntil(expiresAt)
+	var err error
+	if live {
+		err = s.client.Set(ctx, s.Key(id), data, ttl).Err()
+	} else {
+		err = s.client.Del(ctx, s.Key(id)).Err()
+	}
+	if err != nil {
+		return fail(ctx, "save", err)
+	}
+	return nil
+}
+
+// Delete removes the session id: one DEL.
+func (s *RedisStore) Delete(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return fail(ctx, "delete", err)
+	}
+	if check(ctx, "delete", id) != nil {
+		return nil
+	}
+	if err := s.client.Del(ctx, s.Key(id)).Err(); err != nil {
+		return fail(ctx, "delete", err)
+	}
+	return nil
+}
+
+// Insert stores data under id if no session is there: SET NX.
+func (s *RedisStore) Insert(ctx context.Context, id string, data []byte, expiresAt time.Time) (bool, error) {
+	if err := check(ctx, "insert", id); err != nil {
+		return false, err
+	}
+	ttl, live := ttlUntil(expiresAt)
+	if !live {
+		n, err := s.client.Exists(ctx, s.Key(id)).Result()
+		if err != nil {
+			return false, fail(ctx, "insert", err)
+		}
+		return n == 0, nil
+	}
+	ok, err := s.client.SetNX(ctx, s.Key(id), data, ttl).Result()
+	if err != nil {
+		return false, fail(ctx, "insert", err)
+	}
+	return ok, nil
+}
+
+// casScript replaces KEYS[1] with ARGV[2] if it holds ARGV[1]: with a PX of
+// ARGV[3] milliseconds when it is positive, deleting the key when it is
+// negative, without expiry when it is 0.
+var casScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+	return 0
+end
+local px = tonumber(ARGV[3])
+if px > 0 then
+	redis.call('SET', KEYS[1], ARGV[2], 'PX', px)
+elseif px < 0 then
+	redis.call('DEL', KEYS[1])
+else
+	redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1
+`)
+
+// CompareAndSwap replaces the session under id with data if it is old: a
+// script that GETs and SETs atomically.
+func (s *RedisStore) CompareAndSwap(ctx context.Context, id string, old, data []byte, expiresAt time.Time) (bool, error) {
+	if err := check(ctx, "swap", id); err != nil {
+		return false, err
+	}
+	px := int64(0)
+	if !expiresAt.IsZero() {
+		ttl, live := ttlUntil(expiresAt)
+		px = -1
+		if live {
+			px = ttl.Milliseconds()
+		}
+	}
+	n, err := casScript.Run(ctx, s.client, []string{s.Key(id)}, old, data, px).Int()
+	if err != nil {
+		return false, fail(ctx, "swap", err)
+	}
+	return n == 1, nil
+}
+
+// lockSeconds is the expiry of a lock CodeIgniter takes, and of one the
+// store takes for a ttl it is not given.
+const lockSeconds = 300
+
+// Lock takes CodeIgniter's lock on the session id, the key Key(id)+":lock",
+// expiring after ttl (rounded up to whole seconds, as CodeIgniter sets
+// them; 300s when ttl <= 0). It tries again every App.LockWait until ctx is
+// done. unlock deletes the key if it still holds the value this lock set.
+func (s *RedisStore) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+	if err := check(ctx, "lock", id); err != nil {
+		return nil, err
+	}
+	secs := int64(lockSeconds)
+	if ttl > 0 {
+		secs = int64((ttl + time.Second - 1) / time.Second)
+	}
+	key := s.Key(id) + ":lock"
+	for {
+		value := strconv.FormatInt(time.Now().Unix(), 10)
+		ok, err := s.tryLock(ctx, key, value, time.Duration(secs)*time.Second)
+		if err != nil {
+			return nil, fail(ctx, "lock "+shortID(id), err)
+		}
+		if ok {
+			return s.unlocker(key, value), nil
+		}
+		if err := sleep(ctx, s.app.LockWait); err != nil {
+			return nil, fail(ctx, "lock "+shortID(id), err)
+		}
+	}
+}
+
+// tryLock makes one attempt at the lock key, as the application's version
+// of CodeIgniter makes it.
+func (s *RedisStore) tryLock(ctx context.Context, key, value string, ex time.Duration) (bool, error) {
+	if s.app.Version == 4 {
+		return s.client.SetNX(ctx, key, value, ex).Result()
+	}
+	// CodeIgniter 3: a lock with time left is held; a missing one is taken
+	// with SET NX; one without an expiry (or expiring now) is taken over.
+	left, err := s.client.TTL(ctx, key).Result()
+	if err != nil {
+		return false, err
+	}
+	// go-redis reports TTL's -2 (no key) and -1 (no expiry) as
+	// nanoseconds, whole seconds otherwise.
+	switch {
+	case left > 0:
+		return false, nil
+	case left == -2:
+		return s.client.SetNX(ctx, key, value, ex).Result()
+	default:
+		return true, s.client.Set(ctx, key, value, ex).Err()
+	}
+}
+
+// unlockScript deletes KEYS[1] if it holds ARGV[1].
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+func (s *RedisStore) unlocker(key, value string) func(context.Context) error {
+	var mu sync.Mutex
+	done := false
+	return func(ctx context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return nil
+		}
+		if err := unlockScript.Run(ctx, s.client, []string{key}, value).Err(); err != nil {
+			return fail(ctx, "unlock", err)
+		}
+		done = true
+		return nil
+	}
+}
+
+// ttlUntil returns the time left until expiresAt (0 for a zero expiresAt)
+// and whether data saved until then is visible at all.
+func ttlUntil(expiresAt time.Time) (time.Duration, bool) {
+	if expiresAt.IsZero() {
+		return 0, true
+	}
+	ttl := time.Until(expiresAt)
+	if ttl < time.Millisecond {
+		return 0, false
+	}
+	return ttl, true
+}
