@@ -3,7 +3,6 @@ package flowtest
 import (
 	"fmt"
 	"net/http"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,7 +24,7 @@ import (
 // the caller's pool, not to the engine.
 func OutageUnderLoad(t *testing.T, st core.Store, f Fault, settle func()) {
 	const clients = 20
-	before := runtime.NumGoroutine()
+	before, _ := ourGoroutines()
 	func() {
 		m := Manager(t, st, nil)
 		srv := frontends.Start(t, "net/http", m, Routes(), frontends.Options{})
