@@ -120,6 +120,10 @@ type codec interface {
 	append(b []byte, r *record) ([]byte, error)
 	// reserved reports whether key is the codec's own bookkeeping.
 	reserved(key string) bool
+	// keepsTimes reports whether the encoding keeps the session's times and
+	// client binding; a format that does not (PHP's) leaves expiry to the
+	// store, whose expiry every request that uses the session slides.
+	keepsTimes() bool
 }
 
 // binaryCodec is the engine's own format (record.go, codec.go).
@@ -128,6 +132,7 @@ type binaryCodec struct{}
 func (binaryCodec) decode(data []byte, r *record, _ int64) error { return decodeRecord(data, r) }
 func (binaryCodec) append(b []byte, r *record) ([]byte, error)   { return appendRecord(b, r) }
 func (binaryCodec) reserved(string) bool                         { return false }
+func (binaryCodec) keepsTimes() bool                             { return true }
 
 // codecFor returns the codec a Format names.
 func codecFor(f Format) (codec, error) {

@@ -124,12 +124,14 @@ func (m *Manager) validate() error {
 		}
 	}
 	if cfg.Lock {
-		if cfg.Store == nil {
+		switch _, ok := cfg.Store.(Locker); {
+		case cfg.Store == nil && len(cfg.Drivers) == 0:
 			return configError("Lock needs a Store")
-		}
-		if _, ok := cfg.Store.(Locker); !ok {
+		case cfg.Store != nil && !ok:
 			return configError("Lock needs a Store with the Locker ability; %T has none", cfg.Store)
 		}
+		// A custom driver may lock in a store of its own: LoadStore checks
+		// that store when it is used.
 	}
 	return nil
 }

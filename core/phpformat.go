@@ -22,16 +22,20 @@ const (
 //
 //   - each item is a $_SESSION variable, in payload order;
 //   - flash items are marked "new" or "old" in __ci_vars, temp items by
-//     their expiry in unix seconds (CodeIgniter drops them once that second
-//     has passed);
+//     their expiry in unix seconds, time() + ttl as CodeIgniter writes it
+//     (CodeIgniter drops them once that second has passed);
 //   - last_activity is __ci_last_regenerate;
 //   - the CSRF and one-time tokens live under __ignitego.
 //
 // PHP keeps no creation time, last write, IP or User-Agent in the payload:
 // the store's own expiry (file mtime, timestamp column, Redis TTL) is what
-// expires such sessions, and binding is the store's (CodeIgniter's
-// sess_match_ip).
+// expires such sessions, and every request that uses one saves it to slide
+// that expiry, as PHP's handlers do; binding is the store's (CodeIgniter's
+// sess_match_ip), and ip_address and user_agent read as the current
+// request's.
 type phpCodec struct{}
+
+func (phpCodec) keepsTimes() bool { return false }
 
 func (phpCodec) reserved(key string) bool {
 	return key == ciVars || key == ciLastRegenerate || key == ciEngine
@@ -84,7 +88,8 @@ func (phpCodec) decode(data []byte, r *record, nowMs int64) error {
 				it.kind = kindFlashOld
 			default:
 				if sec, ok := v.(int64); ok {
-					it.kind, it.until = kindTemp, (sec+1)*1000
+					// CodeIgniter keeps it through that whole second.
+					it.kind, it.until = kindTemp, sec*1000+999
 				}
 			}
 		}
@@ -133,7 +138,7 @@ func (phpCodec) append(b []byte, r *record) ([]byte, error) {
 		case kindFlashOld:
 			vars.Set(it.key, "old")
 		case kindTemp:
-			vars.Set(it.key, (it.until-1)/1000)
+			vars.Set(it.key, it.until/1000) // as CodeIgniter's time() + ttl
 		}
 	}
 	var engine *php.Array

@@ -109,6 +109,8 @@ func TestPHPFormatReadsCodeIgniterSessions(t *testing.T) {
 		require.Equal(t, "Saved", s.Flashdata("message"), "'new' flashdata is readable, now old")
 		require.Equal(t, "123456", s.Tempdata("otp"))
 		require.Equal(t, clock.Now().Unix()-120, s.Userdata("last_activity"))
+		require.Equal(t, "192.0.2.1", s.Userdata("ip_address"), "PHP keeps no IP: the current request's")
+		require.Equal(t, "core-test", s.Userdata("user_agent"))
 		s.SetUserdata("go_side", "hello from Go")
 		s.SetFlashdata("go_flash", "flash from Go")
 		s.SetTempdata("go_temp", 7, 10*time.Minute)
@@ -136,7 +138,7 @@ func TestPHPFormatReadsCodeIgniterSessions(t *testing.T) {
 		require.Equal(t, want, v, key)
 	}
 	goTemp, _ := vars.Get("go_temp")
-	require.InDelta(t, clock.Now().Add(10*time.Minute).Unix(), goTemp, 1, "temp expiry in unix seconds")
+	require.Equal(t, clock.Now().Add(10*time.Minute).Unix(), goTemp, "temp expiry as CodeIgniter's time() + ttl")
 	_, hasNotice := vars.Get("notice")
 	require.False(t, hasNotice)
 }

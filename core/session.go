@@ -252,13 +252,19 @@ func (ns *namespace) load() {
 	}
 	switch {
 	case !ns.slot.ids.validID(id),
-		nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
+		ns.slot.codec.keepsTimes() && nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
 		cfg.MatchUserAgent && ns.rec.ua != truncateUA(q.t.UserAgent()),
 		cfg.MatchIP && ns.rec.ip != q.t.ClientIP():
 		ns.fresh(nowMs)
 		return
 	}
 	ns.id, ns.loadedID, ns.base, ns.moved = id, id, l.Data, l.Refresh
+	if !ns.slot.codec.keepsTimes() {
+		// The format keeps no client binding: the reserved items read as
+		// this request's, and saving slides the store's expiry.
+		ns.rec.ip, ns.rec.ua, ns.borrowed = q.t.ClientIP(), truncateUA(q.t.UserAgent()), true
+		ns.rec.lastWrite = 0
+	}
 	ns.age(nowMs)
 	if cfg.TimeToUpdate > 0 && nowMs-ns.rec.lastActivity >= cfg.TimeToUpdate.Milliseconds() && !q.committed {
 		// Rotate, unless the headers went out: the new id could not reach
