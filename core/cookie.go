@@ -194,7 +194,7 @@ func CookieValue(h http.Header, name string) string {
 func cookieInLine(line, name string) (string, bool) {
 	for len(line) > 0 {
 		var part string
-		if i := indexByte(line, ';'); i >= 0 {
+		if i := strings.IndexByte(line, ';'); i >= 0 {
 			part, line = line[:i], line[i+1:]
 		} else {
 			part, line = line, ""

@@ -126,19 +126,23 @@ type codec interface {
 	keepsTimes() bool
 }
 
-// binaryCodec is the engine's own format (record.go, codec.go).
-type binaryCodec struct{}
+// binaryCodec is the engine's own format (record.go, codec.go). With
+// uaDigest (Config.MatchUserAgent), records keep a digest of the
+// User-Agent.
+type binaryCodec struct{ uaDigest bool }
 
 func (binaryCodec) decode(data []byte, r *record, _ int64) error { return decodeRecord(data, r) }
-func (binaryCodec) append(b []byte, r *record) ([]byte, error)   { return appendRecord(b, r) }
-func (binaryCodec) reserved(string) bool                         { return false }
-func (binaryCodec) keepsTimes() bool                             { return true }
+func (c binaryCodec) append(b []byte, r *record) ([]byte, error) {
+	return appendRecord(b, r, c.uaDigest)
+}
+func (binaryCodec) reserved(string) bool { return false }
+func (binaryCodec) keepsTimes() bool     { return true }
 
 // codecFor returns the codec a Format names.
-func codecFor(f Format) (codec, error) {
+func codecFor(f Format, cfg *Config) (codec, error) {
 	switch f.Codec {
 	case "":
-		return binaryCodec{}, nil
+		return binaryCodec{uaDigest: cfg.MatchUserAgent}, nil
 	case "php":
 		return phpCodec{}, nil
 	}

@@ -106,7 +106,7 @@ func (m *Manager) validate() error {
 			return err
 		}
 		f := formatOf(d)
-		c, err := codecFor(f)
+		c, err := codecFor(f, cfg)
 		if err != nil {
 			return err
 		}

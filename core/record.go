@@ -98,15 +98,21 @@ func (it *item) sameAs(o *item) bool {
 }
 
 // appendRecord encodes r. Values set in this request are encoded; loaded
-// ones are copied as they are.
-func appendRecord(b []byte, r *record) ([]byte, error) {
+// ones are copied as they are. With uaDigestOnly, the User-Agent is kept as
+// its digest (see uaDigest).
+func appendRecord(b []byte, r *record, uaDigestOnly bool) ([]byte, error) {
 	b = append(b, formatRecord)
 	b = binary.AppendVarint(b, r.created)
 	b = binary.AppendVarint(b, r.lastActivity)
 	b = binary.AppendVarint(b, r.lastWrite)
 	b = appendString(b, r.id)
 	b = appendString(b, r.ip)
-	b = appendString(b, r.ua)
+	if uaDigestOnly && !isUADigest(r.ua) {
+		var d [uaDigestLen]byte
+		b = appendString(b, string(uaDigest(d[:0], r.ua)))
+	} else {
+		b = appendString(b, r.ua)
+	}
 	b = appendString(b, r.csrf)
 	b = binary.AppendUvarint(b, uint64(len(r.otts)))
 	for _, t := range r.otts {

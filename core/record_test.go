@@ -18,7 +18,7 @@ func sampleRecord(t testing.TB) []byte {
 			{key: "code", kind: kindTemp, until: 1_700_000_500_000, val: 42, decoded: true},
 		},
 	}
-	b, err := appendRecord(nil, &r)
+	b, err := appendRecord(nil, &r, false)
 	require.NoError(t, err)
 	return b
 }
@@ -55,7 +55,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		require.Equal(t, w.val, it.value())
 	}
 	// Re-encoding copies the raw values: the bytes are identical.
-	again, err := appendRecord(nil, &r)
+	again, err := appendRecord(nil, &r, false)
 	require.NoError(t, err)
 	require.Equal(t, b, again)
 }
@@ -77,7 +77,7 @@ func TestUndecodableValueIsKept(t *testing.T) {
 	it := item{key: "k", raw: []byte{0xee, 0x01}}
 	require.Nil(t, it.value())
 	r := record{items: []item{it}}
-	b, err := appendRecord(nil, &r)
+	b, err := appendRecord(nil, &r, false)
 	require.NoError(t, err)
 	var back record
 	require.NoError(t, decodeRecord(b, &back))
@@ -111,7 +111,7 @@ func FuzzDecodeRecord(f *testing.F) {
 		for i := range r.items {
 			_ = r.items[i].value()
 		}
-		again, err := appendRecord(nil, &r)
+		again, err := appendRecord(nil, &r, false)
 		if err != nil {
 			t.Fatalf("a decoded record does not re-encode: %v", err)
 		}
@@ -119,9 +119,29 @@ func FuzzDecodeRecord(f *testing.F) {
 		if err := decodeRecord(again, &r2); err != nil {
 			t.Fatalf("a re-encoded record does not decode: %v", err)
 		}
-		third, err := appendRecord(nil, &r2)
+		third, err := appendRecord(nil, &r2, false)
 		if err != nil || string(third) != string(again) {
 			t.Fatalf("record encoding is not stable")
 		}
 	})
+}
+
+func TestUserAgentDigest(t *testing.T) {
+	ua := "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+	r := record{id: newID(), ua: ua}
+	full, err := appendRecord(nil, &r, false)
+	require.NoError(t, err)
+	digest, err := appendRecord(nil, &r, true)
+	require.NoError(t, err)
+	require.Less(t, len(digest), len(full)-len(ua)+uaDigestLen+1, "the digest replaces the User-Agent")
+	var back record
+	require.NoError(t, decodeRecord(digest, &back))
+	require.True(t, isUADigest(back.ua))
+	require.True(t, sameUA(back.ua, ua))
+	require.False(t, sameUA(back.ua, ua+" "))
+	require.False(t, sameUA(back.ua, ""))
+	require.True(t, sameUA(ua, ua), "a stored User-Agent compares as itself")
+	again, err := appendRecord(nil, &back, true)
+	require.NoError(t, err)
+	require.Equal(t, digest, again, "a digest is kept as it is")
 }

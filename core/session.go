@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -253,12 +254,17 @@ func (ns *namespace) load() {
 	switch {
 	case !ns.slot.ids.validID(id),
 		ns.slot.codec.keepsTimes() && nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
-		cfg.MatchUserAgent && ns.rec.ua != truncateUA(q.t.UserAgent()),
+		cfg.MatchUserAgent && !sameUA(ns.rec.ua, truncateUA(q.t.UserAgent())),
 		cfg.MatchIP && ns.rec.ip != q.t.ClientIP():
 		ns.fresh(nowMs)
 		return
 	}
 	ns.id, ns.loadedID, ns.base, ns.moved = id, id, l.Data, l.Refresh
+	if isUADigest(ns.rec.ua) {
+		// The session keeps a digest of the User-Agent, which matched: the
+		// reserved item reads as this request's.
+		ns.rec.ua, ns.borrowed = truncateUA(q.t.UserAgent()), true
+	}
 	if !ns.slot.codec.keepsTimes() {
 		// The format keeps no client binding: the reserved items read as
 		// this request's, and saving slides the store's expiry.
@@ -323,6 +329,33 @@ func truncateUA(ua string) string {
 		return ua[:120]
 	}
 	return ua
+}
+
+// With MatchUserAgent, a session keeps a digest of its User-Agent instead of
+// the User-Agent itself: all binding needs, and a cookie-driver cookie about
+// 100 bytes shorter. A digest is a NUL byte (which no header value holds)
+// and the 64-bit FNV-1a hash of the User-Agent.
+const uaDigestLen = 9
+
+func isUADigest(s string) bool { return len(s) == uaDigestLen && s[0] == 0 }
+
+// uaDigest appends the digest of ua to b.
+func uaDigest(b []byte, ua string) []byte {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(ua); i++ {
+		h ^= uint64(ua[i])
+		h *= 1099511628211
+	}
+	return binary.BigEndian.AppendUint64(append(b, 0), h)
+}
+
+// sameUA reports whether stored, a User-Agent or its digest, is ua's.
+func sameUA(stored, ua string) bool {
+	if !isUADigest(stored) {
+		return stored == ua
+	}
+	var d [uaDigestLen]byte
+	return string(uaDigest(d[:0], ua)) == stored
 }
 
 // changed records a change to key ("" for one that is not an item); auto

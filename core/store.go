@@ -83,15 +83,20 @@ func ValidID(id string) bool {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == ',':
-		default:
+		if !idByte[id[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// idByte marks the bytes ValidID accepts.
+var idByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == ','
+	}
+	return t
+}()
 
 // Expired reports whether a record saved with expiresAt has expired at now.
 // A zero expiresAt never expires. Stores use it so that they all agree on the

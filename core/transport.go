@@ -167,13 +167,20 @@ func appendHTTPTime(b []byte, t time.Time) []byte {
 // plainCookieValue reports whether v needs neither sanitizing nor quotes.
 func plainCookieValue(v string) bool {
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c <= ' ' || c >= 0x7f || c == '"' || c == ';' || c == '\\' || c == ',' {
+		if !plainValueByte[v[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// plainValueByte marks the bytes a cookie value holds as they are.
+var plainValueByte = func() (t [256]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = c != '"' && c != ';' && c != '\\' && c != ','
+	}
+	return t
+}()
 
 func plainCookiePath(p string) bool {
 	for i := 0; i < len(p); i++ {
