@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/ignitego/session/internal/unlock"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -229,20 +230,12 @@ return 0
 `)
 
 func (s *RedisStore) unlocker(key, value string) func(context.Context) error {
-	var mu sync.Mutex
-	done := false
-	return func(ctx context.Context) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if done {
-			return nil
-		}
+	return unlock.Once(func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, value).Err(); err != nil {
 			return fail(ctx, "unlock", err)
 		}
-		done = true
 		return nil
-	}
+	})
 }
 
 // ttlUntil returns the time left until expiresAt (0 for a zero expiresAt)

@@ -5,8 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/ignitego/session/internal/unlock"
 
 	"github.com/ignitego/session/internal/backoff"
 )
@@ -52,18 +53,10 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 }
 
 func (s *Store) unlocker(id, token string) func(context.Context) error {
-	var mu sync.Mutex
-	done := false
-	return func(ctx context.Context) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if done {
-			return nil
-		}
+	return unlock.Once(func(ctx context.Context) error {
 		if err := s.db.WithContext(ctx).Exec(s.q.unlock, id, token).Error; err != nil {
 			return fail(ctx, "unlock", err)
 		}
-		done = true
 		return nil
-	}
+	})
 }

@@ -5,8 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/ignitego/session/internal/unlock"
 
 	"github.com/redis/go-redis/v9"
 
@@ -57,18 +58,10 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 }
 
 func (s *Store) unlocker(key, token string) func(context.Context) error {
-	var mu sync.Mutex
-	done := false
-	return func(ctx context.Context) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if done {
-			return nil
-		}
+	return unlock.Once(func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
 			return fail(ctx, "unlock", err)
 		}
-		done = true
 		return nil
-	}
+	})
 }
