@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ignitego/session/internal/flock"
 )
 
 type filesHandler struct{ dir string }
@@ -330,7 +332,7 @@ func (s *FileStore) collectOne(ctx context.Context, name string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	ok, err := flockNB(f)
+	ok, err := flock.TryExclusive(f)
 	if err != nil || !ok {
 		return false, err
 	}

@@ -5,12 +5,13 @@ package codeigniter
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ignitego/session/internal/flock"
 
 	"github.com/ignitego/session/internal/backoff"
 )
@@ -217,30 +218,12 @@ func openFile(path string, create bool) (*os.File, bool, error) {
 func flockWait(ctx context.Context, f *os.File) error {
 	b := backoff.New(flockPoll)
 	for {
-		ok, err := flockNB(f)
+		ok, err := flock.TryExclusive(f)
 		if err != nil || ok {
 			return err
 		}
 		if err := b.Wait(ctx); err != nil {
 			return err
-		}
-	}
-}
-
-// flockNB tries to take an exclusive flock on f without waiting; it reports
-// whether it did.
-func flockNB(f *os.File) (bool, error) {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, syscall.EINTR):
-			continue
-		case errors.Is(err, syscall.EWOULDBLOCK):
-			return false, nil
-		default:
-			return false, fmt.Errorf("flock: %w", err)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ignitego/session/internal/flock"
+
 	"github.com/ignitego/session/core"
 )
 
@@ -176,7 +178,7 @@ func removeIfUnheld(path string) {
 		return
 	}
 	defer f.Close()
-	if ok, err := flockNB(f); err == nil && ok {
+	if ok, err := flock.TryExclusive(f); err == nil && ok {
 		_ = os.Remove(path)
 	}
 }

@@ -5,11 +5,11 @@ package filestore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
 	"time"
+
+	"github.com/ignitego/session/internal/flock"
 
 	"github.com/ignitego/session/internal/backoff"
 )
@@ -71,7 +71,7 @@ func (s *Store) lockLeaf(ctx context.Context, rel string, create bool) (unlock f
 	}
 	b := backoff.New(leafLockPoll)
 	for {
-		ok, err := flockNB(f)
+		ok, err := flock.TryExclusive(f)
 		if err == nil && ok {
 			break
 		}
@@ -88,24 +88,6 @@ func (s *Store) lockLeaf(ctx context.Context, rel string, create bool) (unlock f
 		_ = f.Close() // releases the flock
 		<-sem
 	}, nil
-}
-
-// flockNB tries to take an exclusive flock on f without waiting; it reports
-// whether it did.
-func flockNB(f *os.File) (bool, error) {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, syscall.EINTR):
-			continue
-		case errors.Is(err, syscall.EWOULDBLOCK):
-			return false, nil
-		default:
-			return false, fmt.Errorf("flock: %w", err)
-		}
-	}
 }
 
 // stripe maps a leaf directory to one of the semaphores (FNV-1a).

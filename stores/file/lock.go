@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ignitego/session/internal/flock"
+
 	"github.com/ignitego/session/internal/backoff"
 )
 
@@ -66,7 +68,7 @@ func tryLock(path string, ttl time.Duration) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := flockNB(f)
+	ok, err := flock.TryExclusive(f)
 	if err == nil && !ok {
 		until, rerr := readUntil(f)
 		_ = f.Close()
@@ -82,7 +84,7 @@ func tryLock(path string, ttl time.Duration) (*os.File, error) {
 		if f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
 			return nil, err
 		}
-		if ok, err = flockNB(f); err == nil && !ok {
+		if ok, err = flock.TryExclusive(f); err == nil && !ok {
 			err = errors.New("a new lock file is already locked")
 		}
 	}
