@@ -8,7 +8,7 @@ func (s *Session) SetFlashdata(key string, value any) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().set(key, item{kind: kindFlashNew, val: value})
 }
 
@@ -17,7 +17,7 @@ func (s *Session) SetFlashdataMap(data map[string]any) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	for k, v := range data {
 		s.n().set(k, item{kind: kindFlashNew, val: v})
 	}
@@ -29,7 +29,7 @@ func (s *Session) Flashdata(key string) any {
 	if !s.lock() {
 		return nil
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	if it := ns.rec.find(key); it != nil && isFlash(it.kind) {
@@ -43,7 +43,7 @@ func (s *Session) HasFlashdata(key string) bool {
 	if !s.lock() {
 		return false
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	it := ns.rec.find(key)
@@ -55,7 +55,7 @@ func (s *Session) AllFlashdata() map[string]any {
 	if !s.lock() {
 		return map[string]any{}
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	out := make(map[string]any)
@@ -70,7 +70,7 @@ func (s *Session) KeepFlashdata(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	for i := range ns.rec.items {
@@ -88,7 +88,7 @@ func (s *Session) UnsetFlashdata(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	if len(keys) == 0 {
 		s.n().unsetAll(isFlash)
 		return
@@ -102,7 +102,7 @@ func (s *Session) MarkAsFlash(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().remark(keys, func(it *item) bool { return it.kind != kindFlashNew }, kindFlashNew, 0)
 }
 
@@ -112,7 +112,7 @@ func (s *Session) UnmarkFlash(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().remark(keys, func(it *item) bool { return isFlash(it.kind) }, kindUser, 0)
 }
 
@@ -122,7 +122,7 @@ func (s *Session) FlashKeys() []string {
 	if !s.lock() {
 		return []string{}
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	return s.n().keysOf(isFlash)
 }
 

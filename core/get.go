@@ -17,7 +17,7 @@ func Get[T any](s *Session, key string) (T, bool) {
 	if !s.lock() {
 		return zero, false
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	v, ok := ns.lookup(key)
 	if !ok {

@@ -181,15 +181,31 @@ func (m *Manager) CookieName(driver string) string {
 // context; it bounds that lazy load. The middlewares call Start, Commit and
 // Release for you.
 func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
-	if t == nil {
-		return nil, errors.New("session: Start needs a Transport")
+	s := new(Session)
+	if err := m.StartIn(s, ctx, t); err != nil {
+		return nil, err
 	}
-	q := m.requests.Get().(*request)
-	q.mu.Lock()
-	q.ctx, q.t = ctx, t
-	gen := q.gen
-	q.mu.Unlock()
-	return &Session{q: q, m: m, gen: gen}, nil
+	return s, nil
+}
+
+// StartIn is Start for a middleware that keeps the request's Session in its
+// own per-request memory, which saves an allocation: it begins the session
+// in s, a zero Session allocated for this request alone. s must never be
+// reused for another request, so that a handle kept after its request stays
+// inert; StartIn fails on a Session started before.
+func (m *Manager) StartIn(s *Session, ctx context.Context, t Transport) error {
+	if t == nil {
+		return errors.New("session: Start needs a Transport")
+	}
+	if s == nil {
+		return errors.New("session: StartIn needs a Session")
+	}
+	if s.state.Load() != 0 || s.m != nil || s.rq.Load() != nil {
+		return errors.New("session: StartIn needs a new Session, not one started before")
+	}
+	s.m, s.ctx, s.t = m, ctx, t
+	s.state.Store(hStarted)
+	return nil
 }
 
 // handleError answers a request whose session failed, for Middleware.

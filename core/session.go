@@ -23,29 +23,124 @@ import (
 // empty, changes nothing, and its Save reports ErrModifiedAfterCommit; the
 // first such use is logged.
 type Session struct {
-	q   *request
-	ns  *namespace
-	m   *Manager
-	gen uint64 // the request's generation this handle belongs to
+	rq    atomic.Pointer[request] // nil until a method first needs the request's state
+	ns    *namespace
+	m     *Manager
+	gen   uint64        // the request's generation this handle belongs to
+	state atomic.Uint32 // handle flags
+	mu    sync.Mutex    // serializes taking the request state
 
-	stale atomic.Bool // used after its request ended
+	// Until the handle takes its request state (a handler that never
+	// touches the session never does), it holds what Start was given.
+	ctx context.Context
+	t   Transport
 }
+
+// Handle flags.
+const (
+	hStarted   uint32 = 1 << iota // Start began the session
+	hCommitted                    // Commit ran before the state was taken
+	hReleased                     // Release ran before the state was taken: it never will be
+	hTaken                        // the handle took (or is taking) its request state
+	hStale                        // used after its request ended; logged once
+)
 
 // errReleased is what a Session used after its request ended reports.
 var errReleased = fmt.Errorf("%w: the session's request has ended", ErrModifiedAfterCommit)
 
+// q returns the request state s belongs to; callers hold it through lock.
+func (s *Session) q() *request { return s.rq.Load() }
+
 // lock takes the request's lock, and reports whether s still belongs to the
 // request; when it does not, the lock is not held.
 func (s *Session) lock() bool {
-	s.q.mu.Lock()
-	if s.gen == s.q.gen {
+	q := s.rq.Load()
+	if q == nil {
+		if q = s.acquire(); q == nil {
+			s.markStale()
+			return false
+		}
+	}
+	q.mu.Lock()
+	if s.gen == q.gen {
 		return true
 	}
-	s.q.mu.Unlock()
-	if !s.stale.Swap(true) {
-		s.m.cfg.Logger.Warn("session: used after its request ended; the use is ignored")
-	}
+	q.mu.Unlock()
+	s.markStale()
 	return false
+}
+
+func (s *Session) markStale() {
+	for {
+		st := s.state.Load()
+		if st&hStale != 0 {
+			return
+		}
+		if s.state.CompareAndSwap(st, st|hStale) {
+			if s.m != nil {
+				s.m.cfg.Logger.Warn("session: used after its request ended; the use is ignored")
+			}
+			return
+		}
+	}
+}
+
+// acquire takes the request state from the pool on the handle's first use,
+// or returns nil when the request has ended (or never began).
+func (s *Session) acquire() *request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q := s.rq.Load(); q != nil {
+		return q
+	}
+	var committed bool
+	for {
+		st := s.state.Load()
+		if st&hTaken != 0 {
+			return nil // taken and released in between: the request has ended
+		}
+		if st&hReleased != 0 || st&hStarted == 0 {
+			return nil
+		}
+		if s.state.CompareAndSwap(st, st|hTaken) {
+			committed = st&hCommitted != 0
+			break
+		}
+	}
+	q := s.m.requests.Get().(*request)
+	q.mu.Lock()
+	q.ctx, q.t, q.committed = s.ctx, s.t, committed
+	s.gen = q.gen
+	q.mu.Unlock()
+	s.ctx, s.t = nil, nil
+	s.rq.Store(q)
+	return q
+}
+
+// taken returns the request state of a handle whose hTaken flag is set,
+// waiting for a concurrent acquire to finish storing it.
+func (s *Session) taken() *request {
+	if q := s.rq.Load(); q != nil {
+		return q
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rq.Load()
+}
+
+// untakenState reports, for a handle that has not taken its request state,
+// whether it is live (started, not released); ok is false once the state is
+// taken. It sets the flags in set meanwhile, atomically.
+func (s *Session) untakenState(set uint32) (live, ok bool) {
+	for {
+		st := s.state.Load()
+		if st&hTaken != 0 {
+			return false, false
+		}
+		if st&set == set || s.state.CompareAndSwap(st, st|set) {
+			return st&hStarted != 0 && st&hReleased == 0, true
+		}
+	}
 }
 
 // request is the state one request shares across its driver namespaces.
@@ -100,7 +195,7 @@ func (q *request) mainNS() *namespace {
 // n returns the namespace s reads and writes. The caller holds the lock.
 func (s *Session) n() *namespace {
 	if s.ns == nil {
-		s.ns = s.q.mainNS()
+		s.ns = s.q().mainNS()
 	}
 	return s.ns
 }
@@ -640,11 +735,17 @@ func containsString(list []string, s string) bool {
 // *EncodeError), and warnings (ErrReservedKey, ErrModifiedAfterCommit)
 // joined with it; see ErrorStatus. The middlewares call it for you.
 func (s *Session) Save(ctx context.Context) error {
+	if live, ok := s.untakenState(0); ok {
+		if !live {
+			return errReleased
+		}
+		return nil
+	}
 	if !s.lock() {
 		return errReleased
 	}
-	defer s.q.mu.Unlock()
-	return s.q.save(ctx)
+	defer s.q().mu.Unlock()
+	return s.q().save(ctx)
 }
 
 func (q *request) save(ctx context.Context) error {
@@ -667,12 +768,19 @@ func (q *request) save(ctx context.Context) error {
 // ErrModifiedAfterCommit (store-side data is still saved when no cookie has
 // to change). The middlewares call it just before the headers go out.
 func (s *Session) Commit(ctx context.Context) error {
+	if live, ok := s.untakenState(hCommitted); ok {
+		if !live {
+			return errReleased
+		}
+		return nil
+	}
 	if !s.lock() {
 		return errReleased
 	}
-	defer s.q.mu.Unlock()
-	err := s.q.save(ctx)
-	s.q.committed = true
+	defer s.q().mu.Unlock()
+	q := s.q()
+	err := q.save(ctx)
+	q.committed = true
 	return err
 }
 
@@ -682,7 +790,14 @@ func (s *Session) Commit(ctx context.Context) error {
 // that it runs even when a handler panics. Calling it more than once is
 // safe.
 func (s *Session) Release() {
-	q := s.q
+	if _, ok := s.untakenState(hReleased); ok {
+		s.ctx, s.t = nil, nil
+		return
+	}
+	q := s.taken()
+	if q == nil {
+		return
+	}
 	q.mu.Lock()
 	if s.gen != q.gen {
 		q.mu.Unlock()
@@ -702,7 +817,7 @@ func (s *Session) Err() error {
 	if !s.lock() {
 		return errReleased
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	return ns.err
@@ -714,7 +829,7 @@ func (s *Session) ID() string {
 	if !s.lock() {
 		return ""
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	return ns.id
@@ -728,7 +843,7 @@ func (s *Session) Regenerate(keepOld bool) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	if keepOld {
@@ -748,7 +863,7 @@ func (s *Session) Destroy() {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	if ns.loadedID != "" {
@@ -766,7 +881,7 @@ func (s *Session) Clear() {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	clear(ns.rec.items)
@@ -784,18 +899,28 @@ func (s *Session) Driver(name string) (*Session, error) {
 	if !s.lock() {
 		return s.inert(), errReleased
 	}
-	defer s.q.mu.Unlock()
-	ns, err := s.q.namespace(name)
+	defer s.q().mu.Unlock()
+	ns, err := s.q().namespace(name)
 	if err != nil {
 		return nil, err
 	}
-	return &Session{q: s.q, ns: ns, m: s.m, gen: s.gen}, nil
+	return s.derive(ns), nil
+}
+
+// derive returns another handle on s's request, on namespace ns (nil: the
+// default driver's). s has taken its request state.
+func (s *Session) derive(ns *namespace) *Session {
+	h := &Session{ns: ns, m: s.m, gen: s.gen}
+	h.state.Store(hStarted | hTaken)
+	h.rq.Store(s.q())
+	return h
 }
 
 // inert returns a handle as inert as s, for a call on a released session.
 func (s *Session) inert() *Session {
-	h := &Session{q: s.q, m: s.m, gen: s.gen}
-	h.stale.Store(true)
+	h := &Session{m: s.m, gen: s.gen}
+	h.state.Store(hStarted | hReleased | hTaken | hStale)
+	h.rq.Store(s.q())
 	return h
 }
 
@@ -804,8 +929,8 @@ func (s *Session) SelectDriver(name string) error {
 	if !s.lock() {
 		return errReleased
 	}
-	defer s.q.mu.Unlock()
-	ns, err := s.q.namespace(name)
+	defer s.q().mu.Unlock()
+	ns, err := s.q().namespace(name)
 	if err != nil {
 		return err
 	}
@@ -820,8 +945,8 @@ func (s *Session) LoadDriver(name string) error {
 	if !s.lock() {
 		return errReleased
 	}
-	defer s.q.mu.Unlock()
-	_, err := s.q.namespace(name)
+	defer s.q().mu.Unlock()
+	_, err := s.q().namespace(name)
 	return err
 }
 
@@ -830,6 +955,6 @@ func (s *Session) DriverName() string {
 	if !s.lock() {
 		return ""
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	return s.n().slot.name
 }

@@ -10,7 +10,7 @@ func (s *Session) SetTempdata(key string, value any, ttl time.Duration) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().setTemp(key, value, ttl)
 }
 
@@ -19,7 +19,7 @@ func (s *Session) SetTempdataMap(data map[string]any, ttl time.Duration) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	for k, v := range data {
 		s.n().setTemp(k, v, ttl)
 	}
@@ -39,7 +39,7 @@ func (s *Session) Tempdata(key string) any {
 	if !s.lock() {
 		return nil
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	if it := ns.live(key); it != nil && it.kind == kindTemp {
@@ -53,7 +53,7 @@ func (s *Session) AllTempdata() map[string]any {
 	if !s.lock() {
 		return map[string]any{}
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	out := make(map[string]any)
@@ -67,7 +67,7 @@ func (s *Session) UnsetTempdata(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	if len(keys) == 0 {
 		s.n().unsetAll(isTemp)
 		return
@@ -85,7 +85,7 @@ func (s *Session) MarkAsTemp(ttl time.Duration, keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	until := s.n().nowMs() + ttl.Milliseconds()
 	s.n().remark(keys, func(*item) bool { return true }, kindTemp, until)
 }
@@ -96,7 +96,7 @@ func (s *Session) UnmarkTemp(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().remark(keys, func(it *item) bool { return it.kind == kindTemp }, kindUser, 0)
 }
 
@@ -106,6 +106,6 @@ func (s *Session) TempKeys() []string {
 	if !s.lock() {
 		return []string{}
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	return s.n().keysOf(isTemp)
 }

@@ -8,7 +8,7 @@ func (s *Session) Token() string {
 	if !s.lock() {
 		return ""
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	if ns.rec.csrf == "" {
@@ -25,7 +25,7 @@ func (s *Session) ValidateToken(token string) bool {
 	if !s.lock() {
 		return false
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	return ns.rec.csrf != "" && subtle.ConstantTimeCompare([]byte(ns.rec.csrf), []byte(token)) == 1
@@ -37,7 +37,7 @@ func (s *Session) RegenerateToken() string {
 	if !s.lock() {
 		return ""
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	ns.rec.csrf = newToken()
@@ -53,7 +53,7 @@ func (s *Session) GenerateOneTimeToken() string {
 	if !s.lock() {
 		return ""
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	t := newToken()
@@ -74,7 +74,7 @@ func (s *Session) ValidateOneTimeToken(token string) bool {
 	if !s.lock() {
 		return false
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	at := -1

@@ -65,7 +65,7 @@ func (s *Session) SetUserdata(key string, value any) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().set(key, item{kind: kindUser, val: value})
 }
 
@@ -74,7 +74,7 @@ func (s *Session) SetUserdataMap(data map[string]any) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	for k, v := range data {
 		s.n().set(k, item{kind: kindUser, val: v})
 	}
@@ -89,7 +89,7 @@ func (s *Session) Userdata(key string) any {
 	if !s.lock() {
 		return nil
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	v, _ := s.n().lookup(key)
 	return publicValue(v)
 }
@@ -100,7 +100,7 @@ func (s *Session) HasUserdata(key string) bool {
 	if !s.lock() {
 		return false
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	_, ok := s.n().lookup(key)
 	return ok
 }
@@ -111,7 +111,7 @@ func (s *Session) UnsetUserdata(keys ...string) {
 	if !s.lock() {
 		return
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	s.n().unset(keys, anyKind)
 }
 
@@ -122,7 +122,7 @@ func (s *Session) AllUserdata() map[string]any {
 	if !s.lock() {
 		return map[string]any{}
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	ns := s.n()
 	ns.load()
 	out := make(map[string]any, len(ns.rec.items)+4)
@@ -153,7 +153,7 @@ func (s *Session) GetAndSet(key string, value any) any {
 	if !s.lock() {
 		return nil
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	old, _ := s.n().lookup(key)
 	s.n().set(key, item{kind: kindUser, val: value})
 	return publicValue(old)
@@ -165,7 +165,7 @@ func (s *Session) GetAndUnset(key string) any {
 	if !s.lock() {
 		return nil
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	old, _ := s.n().lookup(key)
 	s.n().unset([]string{key}, anyKind)
 	return publicValue(old)
@@ -179,7 +179,7 @@ func (s *Session) Increment(key string, delta int) int {
 	if !s.lock() {
 		return 0
 	}
-	defer s.q.mu.Unlock()
+	defer s.q().mu.Unlock()
 	cur, _ := s.n().lookup(key)
 	n, _ := cur.(int)
 	n += delta

@@ -8,11 +8,15 @@
 //		return c.String(http.StatusOK, "hello")
 //	})
 //
-// The middleware saves the session just before the response headers go out
-// (in a Response().Before hook), even when the handler writes a body first.
+// The middleware saves the session just before the response headers go out,
+// even when the handler writes a body first: it puts a writer under the
+// Response while the handler runs.
 package echosession
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -70,33 +74,41 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 			if cfg.Skipper != nil && cfg.Skipper(c) {
 				return next(c)
 			}
-			h := &hook{c: c, onError: cfg.ErrorHandler}
-			h.t.h, h.t.ip = h, cfg.ClientIP
-			s, _ := m.Start(c.Request().Context(), &h.t)
+			// One allocation per request holds the writer, the transport
+			// and the session handle. The writer goes under the Response,
+			// so it sees the headers go out however they do: through the
+			// Response, a Flush, or a handler writing to Response().Writer.
+			res := c.Response()
+			w := &writer{ResponseWriter: res.Writer, res: res, c: c, onError: cfg.ErrorHandler}
+			w.t.w, w.t.ip = w, cfg.ClientIP
+			s := &w.session
+			_ = m.StartIn(s, c.Request().Context(), &w.t) // a new Session and a transport: cannot fail
+			res.Writer = w
 			defer func() {
 				// Echo may still write the response after this returns (its
 				// error handler, a recovery middleware): the session is
-				// released by then, and the hook must not save it.
-				h.done = true
+				// released by then, and the writer must not save it.
+				w.done = true
+				if res.Writer == w {
+					res.Writer = w.ResponseWriter
+				}
 				s.Release()
 			}()
-			h.s = s
 			c.Set(Key, s)
-			c.Response().Before(h.before)
 			err := next(c)
-			if h.done {
-				if !h.failed {
+			if w.done {
+				if !w.failed {
 					_ = s.Save(c.Request().Context()) // reports a change made after the headers went out
 				}
 				return err
 			}
-			h.done = true
+			w.done = true
 			if serr := s.Commit(c.Request().Context()); core.ErrorStatus(serr) != 0 {
-				if c.Response().Committed {
+				if res.Committed {
 					return err
 				}
-				h.failed = true
-				return h.onError(c, core.ErrorStatus(serr), serr)
+				w.failed = true
+				return w.onError(c, core.ErrorStatus(serr), serr)
 			}
 			return err
 		}
@@ -112,58 +124,95 @@ func From(c echo.Context) *core.Session {
 
 // transport is core.Transport over an echo.Context.
 type transport struct {
-	h  *hook
+	w  *writer
 	ip func(c echo.Context) string
 }
 
 func (t *transport) Cookie(name string) string {
-	return core.CookieValue(t.h.c.Request().Header, name)
+	return core.CookieValue(t.w.c.Request().Header, name)
 }
-func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.h.c.Response().Header(), ck) }
-func (t *transport) ClientIP() string          { return t.ip(t.h.c) }
-func (t *transport) UserAgent() string         { return t.h.c.Request().UserAgent() }
+func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.w.ResponseWriter.Header(), ck) }
+func (t *transport) ClientIP() string          { return t.ip(t.w.c) }
+func (t *transport) UserAgent() string         { return t.w.c.Request().UserAgent() }
 
-type hook struct {
-	c       echo.Context
-	s       *core.Session
-	t       transport
-	onError func(c echo.Context, status int, err error) error
-	done    bool // the session was committed (or released)
-	failed  bool // the error handler answered instead of the handler
+// writer is the Response's writer while the middleware runs: it saves the
+// session just before the headers go out. When the session fails, the
+// handler's response is dropped and the error handler answers on a fresh
+// Response over the writer underneath.
+type writer struct {
+	http.ResponseWriter // the Response's writer before the middleware
+	res                 *echo.Response
+	c                   echo.Context
+	session             core.Session
+	t                   transport
+	onError             func(c echo.Context, status int, err error) error
+	done                bool // the session was committed (or released)
+	failed              bool // the error handler answered instead of the handler
 }
 
-// before runs inside Response.WriteHeader, just before the headers go out.
-// When the session fails, the handler's response is dropped and the error
-// handler answers on a fresh Response over the same writer.
-func (h *hook) before() {
-	if h.done {
-		return
+// commit saves the session and reports whether the handler's response may
+// go out.
+func (w *writer) commit() bool {
+	if w.done {
+		return !w.failed
 	}
-	h.done = true
-	err := h.s.Commit(h.c.Request().Context())
+	w.done = true
+	err := w.session.Commit(w.c.Request().Context())
 	status := core.ErrorStatus(err)
 	if status == 0 {
-		return
+		return true
 	}
-	h.failed = true
-	res := h.c.Response()
-	hdr := res.Header()
+	w.failed = true
+	hdr := w.ResponseWriter.Header()
 	hdr.Del(echo.HeaderContentType)
 	hdr.Del(echo.HeaderContentLength)
 	hdr.Del(echo.HeaderLocation)
-	orig := res.Writer
-	res.Writer = dropWriter{orig}
-	h.c.SetResponse(echo.NewResponse(orig, h.c.Echo()))
-	if herr := h.onError(h.c, status, err); herr != nil {
-		h.c.Logger().Error(herr)
+	res := w.c.Response()
+	w.c.SetResponse(echo.NewResponse(w.ResponseWriter, w.c.Echo()))
+	if herr := w.onError(w.c, status, err); herr != nil {
+		w.c.Logger().Error(herr)
 	}
-	h.c.SetResponse(res)
-	res.Status = status
+	w.c.SetResponse(res)
+	w.res.Status = status
+	return false
 }
 
-// dropWriter swallows the response of a handler whose session failed.
-type dropWriter struct{ w http.ResponseWriter }
+func (w *writer) WriteHeader(code int) {
+	if w.commit() {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
 
-func (d dropWriter) Header() http.Header         { return d.w.Header() }
-func (d dropWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (d dropWriter) WriteHeader(int)             {}
+func (w *writer) Write(p []byte) (int, error) {
+	if !w.commit() {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Flush flushes through the writer underneath (Response.Flush). It panics
+// like Echo's when that writer cannot flush.
+func (w *writer) Flush() {
+	if err := w.FlushError(); err != nil {
+		panic(fmt.Errorf("echosession: response writer %T cannot flush: %w", w.ResponseWriter, err))
+	}
+}
+
+// FlushError flushes through the writer underneath, for
+// http.ResponseController.
+func (w *writer) FlushError() error {
+	if !w.commit() {
+		return nil
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !w.commit() {
+		return nil, nil, http.ErrNotSupported
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap returns the writer underneath, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,12 +1,16 @@
 package echosession_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
@@ -80,4 +84,95 @@ func TestHandlerErrorStillSaves(t *testing.T) {
 	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusTeapot, w.Code, "Echo's error handler answers")
 	require.NotEmpty(t, w.Header().Values("Set-Cookie"), "and the session was saved first")
+}
+
+// failingStore loads nothing and fails every save, as a store that is down.
+type failingStore struct{ core.Store }
+
+func (failingStore) Save(context.Context, string, []byte, time.Time) error {
+	return errors.New("store is down")
+}
+
+// However the headers go out (through the Response, a Flush, or a handler
+// writing to Response().Writer itself), the session is saved first, and a
+// store failure replaces the handler's response with a 503.
+func TestSavedBeforeTheHeadersHoweverTheyGoOut(t *testing.T) {
+	writes := []struct {
+		name  string
+		write func(c echo.Context) error
+	}{
+		{"String", func(c echo.Context) error { return c.String(http.StatusOK, "body") }},
+		{"WriteHeader then Write", func(c echo.Context) error {
+			c.Response().WriteHeader(http.StatusOK)
+			_, err := c.Response().Write([]byte("body"))
+			return err
+		}},
+		{"Flush first", func(c echo.Context) error {
+			c.Response().Flush()
+			_, err := c.Response().Write([]byte("body"))
+			return err
+		}},
+		{"Response().Writer directly", func(c echo.Context) error {
+			_, err := c.Response().Writer.Write([]byte("body"))
+			return err
+		}},
+		{"ResponseController Flush", func(c echo.Context) error {
+			if err := http.NewResponseController(c.Response()).Flush(); err != nil {
+				return err
+			}
+			_, err := c.Response().Write([]byte("body"))
+			return err
+		}},
+	}
+	for _, tt := range writes {
+		t.Run(tt.name, func(t *testing.T) {
+			m := manager(t)
+			defer m.Close()
+			e := echo.New()
+			e.Use(echosession.New(m))
+			e.GET("/set", func(c echo.Context) error {
+				echosession.From(c).SetUserdata("k", "v")
+				return tt.write(c)
+			})
+			e.GET("/get", func(c echo.Context) error {
+				return c.String(http.StatusOK, core.GetOr(echosession.From(c), "k", "none"))
+			})
+			srv := httptest.NewServer(e)
+			defer srv.Close()
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar}
+			get := func(path string) (int, string) {
+				resp, err := client.Get(srv.URL + path)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				return resp.StatusCode, string(b)
+			}
+			status, body := get("/set")
+			require.Equal(t, http.StatusOK, status)
+			require.Equal(t, "body", body)
+			_, body = get("/get")
+			require.Equal(t, "v", body, "the session was saved and its cookie sent")
+
+			cfg := core.DefaultConfig()
+			cfg.Driver, cfg.Store = core.DriverNative, failingStore{memstore.New()}
+			cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			down, err := core.New(cfg)
+			require.NoError(t, err)
+			defer down.Close()
+			e2 := echo.New()
+			e2.Logger.SetOutput(io.Discard)
+			e2.Use(echosession.New(down))
+			e2.GET("/set", func(c echo.Context) error {
+				echosession.From(c).SetUserdata("k", "v")
+				return tt.write(c)
+			})
+			w := httptest.NewRecorder()
+			e2.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
+			require.Equal(t, http.StatusServiceUnavailable, w.Code)
+			require.Equal(t, http.StatusText(http.StatusServiceUnavailable), w.Body.String(), "the handler's body is dropped")
+			require.Empty(t, w.Header().Values("Set-Cookie"))
+		})
+	}
 }

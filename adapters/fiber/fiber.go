@@ -16,7 +16,6 @@ package fibersession
 import (
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -52,21 +51,16 @@ func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 			return c.Status(status).SendString(http.StatusText(status))
 		}
 	}
-	// Transports are reused from request to request, as Fiber reuses its
-	// contexts.
-	pool := sync.Pool{New: func() any { return new(transport) }}
 	return func(c *fiber.Ctx) error {
 		if cfg.Next != nil && cfg.Next(c) {
 			return c.Next()
 		}
-		t := pool.Get().(*transport)
-		t.c = c
-		s, _ := m.Start(c.UserContext(), t)
-		defer func() {
-			s.Release()
-			t.c = nil
-			pool.Put(t)
-		}()
+		// One allocation per request holds the transport and the session
+		// handle.
+		t := &transport{c: c}
+		s := &t.session
+		_ = m.StartIn(s, c.UserContext(), t) // a new Session and a transport: cannot fail
+		defer s.Release()
 		c.Locals(Key, s)
 		err := c.Next()
 		serr := s.Commit(c.UserContext())
@@ -92,7 +86,10 @@ func From(c *fiber.Ctx) *core.Session {
 // in buffers it reuses after the request, so the cookie, which the engine
 // keeps as the session id, is copied; the engine copies the client IP and
 // User-Agent itself when it keeps them.
-type transport struct{ c *fiber.Ctx }
+type transport struct {
+	c       *fiber.Ctx
+	session core.Session
+}
 
 func (t *transport) Cookie(name string) string { return strings.Clone(t.c.Cookies(name)) }
 func (t *transport) ClientIP() string          { return t.c.IP() }

@@ -66,16 +66,18 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		// One allocation per request holds the writer, the transport and
+		// the session handle.
 		w := &writer{ResponseWriter: c.Writer, c: c, onError: cfg.ErrorHandler}
 		w.t.c, w.t.ip = c, cfg.ClientIP
-		s, _ := m.Start(c.Request.Context(), &w.t)
+		s := &w.session
+		_ = m.StartIn(s, c.Request.Context(), &w.t) // a new Session and a transport: cannot fail
 		defer func() {
 			// A panic unwinding past here may still write through w (a
 			// recovery middleware): the session is released, not saved.
 			w.committed = true
 			s.Release()
 		}()
-		w.s = s
 		c.Set(Key, s)
 		c.Writer = w
 		c.Next()
@@ -110,7 +112,7 @@ func (t *transport) UserAgent() string         { return t.c.Request.UserAgent() 
 type writer struct {
 	gin.ResponseWriter
 	c       *gin.Context
-	s       *core.Session
+	session core.Session
 	t       transport
 	onError func(c *gin.Context, status int, err error)
 
@@ -129,7 +131,7 @@ func (w *writer) commit() bool {
 		return !w.failed
 	}
 	w.committed = true
-	err := w.s.Commit(w.c.Request.Context())
+	err := w.session.Commit(w.c.Request.Context())
 	status := core.ErrorStatus(err)
 	if status == 0 {
 		return true

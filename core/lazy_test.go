@@ -1,0 +1,121 @@
+package core_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ignitego/session/core"
+	memstore "github.com/ignitego/session/stores/memory"
+)
+
+// A session no handler touched takes no request state: its Commit, Save and
+// Release cost nothing, and a handle kept after Release stays inert even
+// though it never held any state.
+func TestUntouchedHandleKeptAfterReleaseIsInert(t *testing.T) {
+	st := memstore.New()
+	m := newManager(t, core.DriverNative, st, nil)
+	alice := newBrowser()
+	alice.do(t, m, func(s *core.Session) { s.SetUserdata("owner", "alice") })
+
+	kept := alice.start(t, m)
+	require.NoError(t, kept.Commit(context.Background()))
+	require.NoError(t, kept.Save(context.Background()))
+	kept.Release()
+	require.Empty(t, kept.x.set, "an untouched session sends no cookie")
+
+	require.Nil(t, kept.Userdata("owner"), "a released handle reads as empty")
+	kept.SetUserdata("owner", "mallory")
+	kept.Destroy()
+	require.ErrorIs(t, kept.Save(context.Background()), core.ErrModifiedAfterCommit)
+	require.ErrorIs(t, kept.Commit(context.Background()), core.ErrModifiedAfterCommit)
+	_, err := kept.Driver(core.DriverNative)
+	require.ErrorIs(t, err, core.ErrModifiedAfterCommit)
+	kept.Release() // twice is safe
+
+	alice.do(t, m, func(s *core.Session) { require.Equal(t, "alice", s.Userdata("owner")) })
+}
+
+// A handler that first touches its session after the headers went out
+// (Commit ran on an untouched session) changes it as late as one that had
+// touched it before: no cookie can carry a new session, and Save says so.
+func TestFirstTouchAfterCommitIsLate(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare bool // the browser already has a session
+	}{
+		{"new session", false},
+		{"existing session", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := memstore.New()
+			m := newManager(t, core.DriverNative, st, nil)
+			b := newBrowser()
+			if tt.prepare {
+				b.do(t, m, func(s *core.Session) { s.SetUserdata("n", 1) })
+			}
+			r := b.start(t, m)
+			require.NoError(t, r.Commit(context.Background()))
+			r.SetUserdata("n", 2)
+			require.ErrorIs(t, r.Save(context.Background()), core.ErrModifiedAfterCommit)
+			r.Release()
+			require.Empty(t, r.x.set, "no cookie after the headers went out")
+			r.x.done()
+			b.do(t, m, func(s *core.Session) {
+				if tt.prepare {
+					require.Equal(t, 2, core.GetOr(s, "n", 0), "the id stayed: the late change is saved under it")
+				} else {
+					require.Nil(t, s.Userdata("n"), "a new session whose cookie could not be sent is not saved")
+				}
+			})
+		})
+	}
+}
+
+// The goroutines of one request may touch a fresh handle at once: it takes
+// its request state once, and every change lands.
+func TestConcurrentFirstTouch(t *testing.T) {
+	st := memstore.New()
+	m := newManager(t, core.DriverNative, st, nil)
+	b := newBrowser()
+	r := b.start(t, m)
+	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.SetUserdata(k, k)
+		}()
+	}
+	wg.Wait()
+	r.finish(t)
+	b.do(t, m, func(s *core.Session) {
+		for _, k := range keys {
+			require.Equal(t, k, s.Userdata(k))
+		}
+	})
+}
+
+func TestStartIn(t *testing.T) {
+	m := newManager(t, core.DriverNative, memstore.New(), nil)
+	b := newBrowser()
+
+	var s core.Session
+	require.NoError(t, m.StartIn(&s, context.Background(), b.exchange()))
+	s.SetUserdata("k", "v")
+	require.Equal(t, "v", s.Userdata("k"))
+	s.Release()
+	require.Error(t, m.StartIn(&s, context.Background(), b.exchange()), "a Session is never started twice")
+	require.Nil(t, s.Userdata("k"), "a refused restart leaves the handle inert")
+
+	require.Error(t, m.StartIn(nil, context.Background(), b.exchange()))
+	require.Error(t, m.StartIn(new(core.Session), context.Background(), nil))
+
+	var zero core.Session
+	require.Nil(t, zero.Userdata("k"), "a Session never started reads as empty")
+	require.ErrorIs(t, zero.Save(context.Background()), core.ErrModifiedAfterCommit)
+}
