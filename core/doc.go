@@ -33,8 +33,8 @@
 // *EncodeError naming the key, and nothing is written.
 //
 // Sessions are lazy: Start does no I/O, a handler that never touches the
-// session costs no store call and sends no cookie, and one that only reads
-// writes nothing.
+// session costs no store call, sends no cookie and takes no per-request
+// state beyond the Session itself, and one that only reads writes nothing.
 //
 // # Flashdata and tempdata
 //
@@ -98,5 +98,6 @@
 // out, and answer a request whose store failed with 503 through an error
 // handler you can replace; Manager.Middleware does the same for net/http.
 // Each translates its framework's request into a Transport; so can you,
-// with Manager.Start, Session.Commit and Session.Release.
+// with Manager.Start (or Manager.StartIn, to keep the Session in your own
+// per-request memory), Session.Commit and Session.Release.
 package core

@@ -35,6 +35,7 @@ type record struct {
 	id           string // only in records that travel in a cookie
 	ip           string
 	ua           string
+	uaSum        string // the digest of ua, when the load has it; "" when not known
 	csrf         string
 	otts         []string // one-time tokens, newest last
 	items        []item
@@ -107,7 +108,9 @@ func appendRecord(b []byte, r *record, uaDigestOnly bool) ([]byte, error) {
 	b = binary.AppendVarint(b, r.lastWrite)
 	b = appendString(b, r.id)
 	b = appendString(b, r.ip)
-	if uaDigestOnly && !isUADigest(r.ua) {
+	if uaDigestOnly && !isUADigest(r.ua) && r.uaSum != "" {
+		b = appendString(b, r.uaSum)
+	} else if uaDigestOnly && !isUADigest(r.ua) {
 		var d [uaDigestLen]byte
 		b = appendString(b, string(uaDigest(d[:0], r.ua)))
 	} else {
@@ -167,7 +170,7 @@ func decodeRecord(data []byte, r *record) error {
 	r.lastWrite = d.varint()
 	r.id = d.string()
 	r.ip = d.string()
-	r.ua = d.string()
+	r.ua, r.uaSum = d.string(), ""
 	r.csrf = d.string()
 	n := d.count()
 	r.otts = r.otts[:0]

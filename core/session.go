@@ -156,6 +156,8 @@ type request struct {
 	extra []*namespace
 	gen   uint64 // counts the requests this memory served; handles of older ones are stale
 
+	ua        string // the User-Agent, truncated, once read
+	uaRead    bool
 	committed bool // the response headers went out: cookies can no longer change
 	late      bool // a change arrived after that; Save reports it
 	locks     []heldLock
@@ -163,7 +165,7 @@ type request struct {
 
 // reset readies a request for reuse, dropping every reference it held.
 func (q *request) reset() {
-	q.ctx, q.t, q.now = nil, nil, time.Time{}
+	q.ctx, q.t, q.now, q.ua, q.uaRead = nil, nil, time.Time{}, "", false
 	if q.main != nil {
 		q.main.reset()
 	}
@@ -172,6 +174,15 @@ func (q *request) reset() {
 	q.committed, q.late = false, false
 	clear(q.locks)
 	q.locks = q.locks[:0]
+}
+
+// userAgent returns the request's User-Agent as sessions keep it (at most
+// 120 bytes), read once.
+func (q *request) userAgent() string {
+	if !q.uaRead {
+		q.ua, q.uaRead = truncateUA(q.t.UserAgent()), true
+	}
+	return q.ua
 }
 
 // clock returns the request's time, read once.
@@ -349,7 +360,7 @@ func (ns *namespace) load() {
 	switch {
 	case !ns.slot.ids.validID(id),
 		ns.slot.codec.keepsTimes() && nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
-		cfg.MatchUserAgent && !sameUA(ns.rec.ua, truncateUA(q.t.UserAgent())),
+		cfg.MatchUserAgent && !sameUA(ns.rec.ua, q.userAgent()),
 		cfg.MatchIP && ns.rec.ip != q.t.ClientIP():
 		ns.fresh(nowMs)
 		return
@@ -358,12 +369,12 @@ func (ns *namespace) load() {
 	if isUADigest(ns.rec.ua) {
 		// The session keeps a digest of the User-Agent, which matched: the
 		// reserved item reads as this request's.
-		ns.rec.ua, ns.borrowed = truncateUA(q.t.UserAgent()), true
+		ns.rec.uaSum, ns.rec.ua, ns.borrowed = ns.rec.ua, q.userAgent(), true
 	}
 	if !ns.slot.codec.keepsTimes() {
 		// The format keeps no client binding: the reserved items read as
 		// this request's, and saving slides the store's expiry.
-		ns.rec.ip, ns.rec.ua, ns.borrowed = q.t.ClientIP(), truncateUA(q.t.UserAgent()), true
+		ns.rec.ip, ns.rec.ua, ns.rec.uaSum, ns.borrowed = q.t.ClientIP(), q.userAgent(), "", true
 		ns.rec.lastWrite = 0
 	}
 	ns.age(nowMs)
@@ -390,7 +401,7 @@ func (ns *namespace) fresh(nowMs int64) {
 		lastActivity: nowMs,
 		lastWrite:    nowMs,
 		ip:           t.ClientIP(),
-		ua:           truncateUA(t.UserAgent()),
+		ua:           ns.q.userAgent(),
 		items:        items,
 	}
 	ns.borrowed = true

@@ -15,7 +15,10 @@ package fibersession
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -51,13 +54,14 @@ func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 			return c.Status(status).SendString(http.StatusText(status))
 		}
 	}
+	var apps appCache
 	return func(c *fiber.Ctx) error {
 		if cfg.Next != nil && cfg.Next(c) {
 			return c.Next()
 		}
 		// One allocation per request holds the transport and the session
 		// handle.
-		t := &transport{c: c}
+		t := &transport{c: c, apps: &apps}
 		s := &t.session
 		_ = m.StartIn(s, c.UserContext(), t) // a new Session and a transport: cannot fail
 		defer s.Release()
@@ -88,12 +92,47 @@ func From(c *fiber.Ctx) *core.Session {
 // User-Agent itself when it keeps them.
 type transport struct {
 	c       *fiber.Ctx
+	apps    *appCache
 	session core.Session
+	ip      [len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")]byte
 }
 
 func (t *transport) Cookie(name string) string { return strings.Clone(t.c.Cookies(name)) }
-func (t *transport) ClientIP() string          { return t.c.IP() }
 func (t *transport) UserAgent() string         { return t.c.Get(fiber.HeaderUserAgent) }
+
+// ClientIP is c.IP(). Without a proxy header it formats the connection's
+// address into the transport's own memory rather than a new string, as the
+// engine copies what it keeps.
+func (t *transport) ClientIP() string {
+	if t.apps.proxied(t.c.App()) {
+		return t.c.IP()
+	}
+	addr, ok := netip.AddrFromSlice(t.c.Context().RemoteIP())
+	if !ok {
+		return t.c.IP()
+	}
+	b := addr.Unmap().AppendTo(t.ip[:0])
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// appCache remembers whether the last Fiber app the middleware served reads
+// the client address from a proxy header, as reading the app's Config
+// copies it.
+type appCache struct{ last atomic.Pointer[appProxy] }
+
+type appProxy struct {
+	app     *fiber.App
+	proxied bool
+}
+
+func (a *appCache) proxied(app *fiber.App) bool {
+	if p := a.last.Load(); p != nil && p.app == app {
+		return p.proxied
+	}
+	p := &appProxy{app: app, proxied: app.Config().ProxyHeader != ""}
+	a.last.Store(p)
+	return p.proxied
+}
 
 // SetCookie sets ck on the response (replacing one of the same name) and
 // marks the response as varying by cookie and not cacheable by shared

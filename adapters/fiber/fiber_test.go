@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -99,6 +100,48 @@ func TestChangeAfterCommitIsReported(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, http.StatusOK, resp.StatusCode)
 			require.True(t, errors.Is(lateErr, core.ErrModifiedAfterCommit), "got %v", lateErr)
+		})
+	}
+}
+
+// The address a new session records is c.IP(): the connection's, or the
+// proxy header's when the app reads one, and MatchIP compares the same.
+func TestClientIPIsFibers(t *testing.T) {
+	tests := []struct {
+		name   string
+		config fiber.Config
+		header string // X-Real-IP sent
+		want   string
+	}{
+		{"connection", fiber.Config{}, "203.0.113.9", "127.0.0.1"},
+		{"proxy header", fiber.Config{ProxyHeader: "X-Real-IP"}, "203.0.113.9", "203.0.113.9"},
+		{"untrusted proxy", fiber.Config{ProxyHeader: "X-Real-IP", EnableTrustedProxyCheck: true}, "203.0.113.9", "127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := manager(t, core.DriverNative)
+			defer m.Close()
+			app := fiber.New(tt.config)
+			app.Use(fibersession.New(m))
+			app.Get("/", func(c *fiber.Ctx) error {
+				s := fibersession.From(c)
+				s.SetUserdata("ip", c.IP())
+				return c.SendString(fmt.Sprint(s.Userdata(core.KeyIPAddress)))
+			})
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			go func() { _ = app.Listener(ln) }()
+			defer func() { _ = app.Shutdown() }()
+
+			req, err := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/", nil)
+			require.NoError(t, err)
+			req.Header.Set("X-Real-IP", tt.header)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, string(b))
 		})
 	}
 }
