@@ -3,7 +3,9 @@
 # Gin + cookie driver rw and Gin + memstore rw (CASES overrides, as
 # Framework/library/store/workload), printing the top entries of each.
 #
-#   CASES      default "Gin/ours/cookie/rw Gin/ours/memory/rw"
+#   CASES      default: the cases of ours that missed a target in run.sh's
+#              last run (MISSED, default out/missed.txt), else
+#              "Gin/ours/cookie/rw Gin/ours/memory/rw"
 #   BENCHTIME  default 3s
 #   TOP        entries to print (default 15)
 #   OUT        where the profiles go (default out/profiles)
@@ -20,8 +22,12 @@ if [[ -n ${DOC:-} && -z ${PROFILE_INNER:-} ]]; then
 		echo
 		echo "CPU and allocation profiles of ours in the benchmark cases that miss a target in"
 		echo "[performance.md](performance.md), taken on $(date -u '+%Y-%m-%d %H:%M UTC') with $(go version | cut -d' ' -f3),"
-		echo "BENCHTIME=${BENCHTIME:-3s}. Own time is where the CPU is; cumulative time within the"
-		echo "library shows which part of a request costs what."
+		echo "BENCHTIME=${BENCHTIME:-3s}, one section per case, with the targets it missed. \"Where the time"
+		echo "goes\" adds up each function's own CPU time by what the function belongs to: the"
+		echo "library, the framework, cryptography, base64, allocation and garbage collection, system"
+		echo "calls, and the rest of the runtime (what the library calls there counts there). Own time"
+		echo "is where the CPU is; cumulative time within the library shows which part of a request"
+		echo "costs what."
 		echo
 		echo '```'
 		PROFILE_INNER=1 "$0" 2>&1 | grep -v '^profiles in '
@@ -31,6 +37,12 @@ if [[ -n ${DOC:-} && -z ${PROFILE_INNER:-} ]]; then
 	exit 0
 fi
 
+# Without CASES: every case of ours that missed a target in run.sh's last
+# run (out/missed.txt), else Gin + cookie rw and Gin + memstore rw.
+MISSED=${MISSED:-out/missed.txt}
+if [[ -z ${CASES:-} && -s $MISSED ]]; then
+	CASES=$(awk '{print $1}' "$MISSED" | tr '\n' ' ')
+fi
 CASES=${CASES:-"Gin/ours/cookie/rw Gin/ours/memory/rw"}
 BENCHTIME=${BENCHTIME:-3s}
 TOP=${TOP:-15}
@@ -39,6 +51,32 @@ TAGS=${TAGS:-}
 mkdir -p "$OUT"
 bin=$OUT/bench.test
 go test -c -o "$bin" ${TAGS:+-tags "$TAGS"} .
+
+# parts sums the own CPU time of pprof -top's lines by what the functions
+# belong to, the first matching part winning.
+parts() {
+	awk '
+	NR == 1 { next }
+	{
+		f = $2; sub(/%/, "", f); name = $6
+		if (name ~ /^crypto\/|vgetrandom/) p = "crypto: HMAC-SHA256, AES-GCM, random ids"
+		else if (name ~ /^encoding\/base64/) p = "base64"
+		else if (name ~ /go-redis|redigo/) p = "Redis client"
+		else if (name ~ /^syscall\.|^internal\/poll|^net\.|netpoll|epoll|^internal\/runtime\/syscall|runtime\.futex|runtime\.usleep|runtime\.osyield|runtime\.tgkill/) p = "system calls, network, threads"
+		else if (name ~ /ignitego\/session\/(core|adapters|stores|internal)/) p = "the session library (core, adapters, stores)"
+		else if (name ~ /gin-gonic|labstack|gofiber|valyala|^net\/http|^net\/textproto|^net\/url|^bufio/) p = "the framework (Gin, Echo, Fiber, fasthttp, net/http)"
+		else if (name ~ /ignitego\/session\/bench|^testing\./) p = "the benchmark harness"
+		else if (name ~ /^runtime\.(mallocgc|malloc|newobject|makeslice|growslice|memclr|nextFree|gc|scan|greyobject|findObject|spanOf|tryDefer|typePointers|wbBuf|bulkBarrier|publicationBarrier|deductAssist|madvise|sysUnused|sysUsed|heapBits|markBits|sweep|\(\*m(span|heap|cache|central)\)|\(\*gc|\(\*sweep|\(\*spanSet\)|\(\*pageAlloc\)|spanClass|\(\*span|\(\*sweepLocked\)|suspendG|typedmemclr|moveInlineMarks)|^gcWriteBarrier|^internal\/runtime\/gc/) p = "allocation and garbage collection"
+		else if (name ~ /^internal\/sync|^sync/) p = "locks, atomics and pools"
+		else if (name ~ /^time\.|nanotime|walltime/) p = "reading the clock"
+		else p = "maps, copies, hashing and the rest of the runtime"
+		sum[p] += f; total += f
+	}
+	END {
+		n = split("crypto: HMAC-SHA256, AES-GCM, random ids|base64|Redis client|system calls, network, threads|the session library (core, adapters, stores)|the framework (Gin, Echo, Fiber, fasthttp, net/http)|the benchmark harness|allocation and garbage collection|locks, atomics and pools|reading the clock|maps, copies, hashing and the rest of the runtime", order, "|")
+		for (i = 1; i <= n; i++) if (sum[order[i]] > 0) printf "  %6.1f%%  %s\n", sum[order[i]], order[i]
+	}'
+}
 
 for c in $CASES; do
 	IFS=/ read -r fw lib store work <<<"$c"
@@ -49,6 +87,11 @@ for c in $CASES; do
 		-test.cpuprofile "$OUT/$name.cpu" | grep '^Benchmark'
 	"$bin" -test.run '^$' -test.bench "$pattern" -test.benchtime "$BENCHTIME" \
 		-test.memprofile "$OUT/$name.mem" -test.memprofilerate 1 >/dev/null
+	misses=""
+	[[ -s $MISSED ]] && misses=$(awk -v c="$c" '$1 == c {print $2}' "$MISSED")
+	echo
+	echo "== $c: where the time goes${misses:+ (misses: $misses)}"
+	go tool pprof -top -nodecount 1000000 "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p' | parts
 	echo
 	echo "== $c: CPU, by own time"
 	go tool pprof -top -nodecount "$TOP" "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p'

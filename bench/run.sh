@@ -6,7 +6,9 @@
 #   BENCHTIME  go test -benchtime (default 1s)
 #   BENCH      go test -bench regexp (default ".": every case)
 #   TAGS       build tags (default: none)
-#   OUT        where the raw output and benchstat's go (default out/)
+#   OUT        where the raw output and benchstat's go (default out/), and
+#              missed.txt: ours' cases that miss a target, which profile.sh
+#              then profiles
 #   NODOCS=1   print the table without touching docs/
 #   NOTE       a remark on the run for the report (the machine's load…)
 #
@@ -52,7 +54,7 @@ done
 "$benchstat" "$raw" >"$OUT/benchstat.txt" 2>/dev/null
 "$benchstat" -format csv "$raw" >"$OUT/benchstat.csv" 2>/dev/null
 
-args=(-csv "$OUT/benchstat.csv" -gomod go.mod)
+args=(-csv "$OUT/benchstat.csv" -gomod go.mod -missed "$OUT/missed.txt")
 if [[ -z ${NODOCS:-} ]]; then
 	mkdir -p ../docs
 	args+=(-md ../docs/performance.md -svg ../docs/performance.svg)

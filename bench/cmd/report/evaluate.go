@@ -172,3 +172,34 @@ func summary(rows []*row) string {
 	}
 	return b.String()
 }
+
+// missedCases lists ours' cases that miss a target, one line each: the
+// benchmark's name (Gin/ours/cookie/rw) and the targets it misses, for
+// profile.sh.
+func missedCases(rows []*row) string {
+	var b strings.Builder
+	for _, r := range rows {
+		if !r.isOurs() {
+			continue
+		}
+		var which []string
+		if r.speed == missed {
+			which = append(which, "speed")
+		}
+		if r.near == missed {
+			which = append(which, "floor+2µs")
+		}
+		if r.allocsV == missed {
+			which = append(which, "allocs")
+		}
+		if len(which) == 0 {
+			continue
+		}
+		fw := r.fw
+		if fw != "" {
+			fw = strings.ToUpper(fw[:1]) + fw[1:]
+		}
+		fmt.Fprintf(&b, "%s/%s/%s/%s %s\n", fw, r.lib, r.store, r.work, strings.Join(which, ","))
+	}
+	return b.String()
+}

@@ -28,6 +28,7 @@ func main() {
 		goVer   = flag.String("go", "", "the Go version, for the report")
 		run     = flag.String("run", "", "how the benchmarks ran, for the report")
 		note    = flag.String("note", "", "a remark on the run (the machine's load…), for the report")
+		missedF = flag.String("missed", "", "write ours' cases that miss a target here, one per line (for profile.sh)")
 	)
 	flag.Parse()
 	if *csvPath == "" {
@@ -55,6 +56,11 @@ func main() {
 	fmt.Println()
 	fmt.Println(summary(rows))
 
+	if *missedF != "" {
+		if err := os.WriteFile(*missedF, []byte(missedCases(rows)), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
 	if *svgPath != "" {
 		if err := os.WriteFile(*svgPath, []byte(chart(rows)), 0o644); err != nil {
 			log.Fatal(err)

@@ -116,6 +116,10 @@ func TestEvaluate(t *testing.T) {
 	if got := summary(evaluate(res.rows)); !strings.Contains(got, "Targets: 3 met, 2 missed.") {
 		t.Errorf("summary: got %q, want 3 met and 2 missed", got)
 	}
+	want := "Gin/ours/cookie/rw allocs\nGin/ours/cookie/untouched speed\n"
+	if got := missedCases(evaluate(res.rows)); got != want {
+		t.Errorf("missedCases: got %q, want %q", got, want)
+	}
 }
 
 func TestChart(t *testing.T) {
