@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,6 @@ type Session struct {
 	m     *Manager
 	gen   uint64        // the request's generation this handle belongs to
 	state atomic.Uint32 // handle flags
-	mu    sync.Mutex    // serializes taking the request state
 
 	// Until the handle takes its request state (a handler that never
 	// touches the session never does), it holds what Start was given.
@@ -86,46 +86,42 @@ func (s *Session) markStale() {
 }
 
 // acquire takes the request state from the pool on the handle's first use,
-// or returns nil when the request has ended (or never began).
+// or returns nil when the request has ended (or never began). Goroutines of
+// the request touching a fresh handle at once take it once: the others wait
+// for the one that set hTaken.
 func (s *Session) acquire() *request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if q := s.rq.Load(); q != nil {
-		return q
-	}
-	var committed bool
 	for {
+		if q := s.rq.Load(); q != nil {
+			return q
+		}
 		st := s.state.Load()
-		if st&hTaken != 0 {
-			return nil // taken and released in between: the request has ended
-		}
-		if st&hReleased != 0 || st&hStarted == 0 {
+		switch {
+		case st&hTaken != 0:
+			runtime.Gosched()
+		case st&hReleased != 0 || st&hStarted == 0:
 			return nil
-		}
-		if s.state.CompareAndSwap(st, st|hTaken) {
-			committed = st&hCommitted != 0
-			break
+		case s.state.CompareAndSwap(st, st|hTaken):
+			q := s.m.requests.Get().(*request)
+			q.mu.Lock()
+			q.ctx, q.t, q.committed = s.ctx, s.t, st&hCommitted != 0
+			s.gen = q.gen
+			q.mu.Unlock()
+			s.ctx, s.t = nil, nil
+			s.rq.Store(q)
+			return q
 		}
 	}
-	q := s.m.requests.Get().(*request)
-	q.mu.Lock()
-	q.ctx, q.t, q.committed = s.ctx, s.t, committed
-	s.gen = q.gen
-	q.mu.Unlock()
-	s.ctx, s.t = nil, nil
-	s.rq.Store(q)
-	return q
 }
 
 // taken returns the request state of a handle whose hTaken flag is set,
 // waiting for a concurrent acquire to finish storing it.
 func (s *Session) taken() *request {
-	if q := s.rq.Load(); q != nil {
-		return q
+	for {
+		if q := s.rq.Load(); q != nil {
+			return q
+		}
+		runtime.Gosched()
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rq.Load()
 }
 
 // untakenState reports, for a handle that has not taken its request state,

@@ -69,6 +69,7 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 			return c.String(status, http.StatusText(status))
 		}
 	}
+	cfgp := &cfg
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if cfg.Skipper != nil && cfg.Skipper(c) {
@@ -79,10 +80,9 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 			// so it sees the headers go out however they do: through the
 			// Response, a Flush, or a handler writing to Response().Writer.
 			res := c.Response()
-			w := &writer{ResponseWriter: res.Writer, res: res, c: c, onError: cfg.ErrorHandler}
-			w.t.w, w.t.ip = w, cfg.ClientIP
+			w := &writer{ResponseWriter: res.Writer, res: res, c: c, cfg: cfgp}
 			s := &w.session
-			_ = m.StartIn(s, c.Request().Context(), &w.t) // a new Session and a transport: cannot fail
+			_ = m.StartIn(s, c.Request().Context(), w) // a new Session and a transport: cannot fail
 			res.Writer = w
 			defer func() {
 				// Echo may still write the response after this returns (its
@@ -108,7 +108,7 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 					return err
 				}
 				w.failed = true
-				return w.onError(c, core.ErrorStatus(serr), serr)
+				return cfg.ErrorHandler(c, core.ErrorStatus(serr), serr)
 			}
 			return err
 		}
@@ -122,19 +122,6 @@ func From(c echo.Context) *core.Session {
 	return s
 }
 
-// transport is core.Transport over an echo.Context.
-type transport struct {
-	w  *writer
-	ip func(c echo.Context) string
-}
-
-func (t *transport) Cookie(name string) string {
-	return core.CookieValue(t.w.c.Request().Header, name)
-}
-func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.w.ResponseWriter.Header(), ck) }
-func (t *transport) ClientIP() string          { return t.ip(t.w.c) }
-func (t *transport) UserAgent() string         { return t.w.c.Request().UserAgent() }
-
 // writer is the Response's writer while the middleware runs: it saves the
 // session just before the headers go out. When the session fails, the
 // handler's response is dropped and the error handler answers on a fresh
@@ -144,8 +131,7 @@ type writer struct {
 	res                 *echo.Response
 	c                   echo.Context
 	session             core.Session
-	t                   transport
-	onError             func(c echo.Context, status int, err error) error
+	cfg                 *Config
 	done                bool // the session was committed (or released)
 	failed              bool // the error handler answered instead of the handler
 }
@@ -169,7 +155,7 @@ func (w *writer) commit() bool {
 	hdr.Del(echo.HeaderLocation)
 	res := w.c.Response()
 	w.c.SetResponse(echo.NewResponse(w.ResponseWriter, w.c.Echo()))
-	if herr := w.onError(w.c, status, err); herr != nil {
+	if herr := w.cfg.ErrorHandler(w.c, status, err); herr != nil {
 		w.c.Logger().Error(herr)
 	}
 	w.c.SetResponse(res)
@@ -213,6 +199,13 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
+
+// The writer is the session's core.Transport over the echo.Context.
+
+func (w *writer) Cookie(name string) string { return core.CookieValue(w.c.Request().Header, name) }
+func (w *writer) SetCookie(ck *http.Cookie) { core.SetCookieHeader(w.ResponseWriter.Header(), ck) }
+func (w *writer) ClientIP() string          { return w.cfg.ClientIP(w.c) }
+func (w *writer) UserAgent() string         { return w.c.Request().UserAgent() }
 
 // Unwrap returns the writer underneath, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -94,7 +94,7 @@ type transport struct {
 	c       *fiber.Ctx
 	apps    *appCache
 	session core.Session
-	ip      [len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")]byte
+	ip      [len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")]byte // the longest unmapped address
 }
 
 func (t *transport) Cookie(name string) string { return strings.Clone(t.c.Cookies(name)) }

@@ -61,17 +61,17 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 			c.String(status, http.StatusText(status))
 		}
 	}
+	cfgp := &cfg
 	return func(c *gin.Context) {
 		if cfg.Skipper != nil && cfg.Skipper(c) {
 			c.Next()
 			return
 		}
-		// One allocation per request holds the writer, the transport and
-		// the session handle.
-		w := &writer{ResponseWriter: c.Writer, c: c, onError: cfg.ErrorHandler}
-		w.t.c, w.t.ip = c, cfg.ClientIP
+		// One allocation per request holds the writer, which is also the
+		// transport, and the session handle.
+		w := &writer{ResponseWriter: c.Writer, c: c, cfg: cfgp}
 		s := &w.session
-		_ = m.StartIn(s, c.Request.Context(), &w.t) // a new Session and a transport: cannot fail
+		_ = m.StartIn(s, c.Request.Context(), w) // a new Session and a transport: cannot fail
 		defer func() {
 			// A panic unwinding past here may still write through w (a
 			// recovery middleware): the session is released, not saved.
@@ -95,26 +95,14 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 // middleware did not run.
 func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
 
-// transport is core.Transport over a gin.Context.
-type transport struct {
-	c  *gin.Context
-	ip func(c *gin.Context) string
-}
-
-func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Request.Header, name) }
-func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Writer.Header(), ck) }
-func (t *transport) ClientIP() string          { return t.ip(t.c) }
-func (t *transport) UserAgent() string         { return t.c.Request.UserAgent() }
-
 // writer saves the session before the first byte of the response goes out.
 // Gin's WriteHeader only records the status; the headers go out with the
 // first Write, WriteString, WriteHeaderNow, Flush or Hijack.
 type writer struct {
 	gin.ResponseWriter
-	c       *gin.Context
 	session core.Session
-	t       transport
-	onError func(c *gin.Context, status int, err error)
+	c       *gin.Context
+	cfg     *Config
 
 	committed bool
 	answering bool // the error handler is writing: let it through
@@ -141,7 +129,7 @@ func (w *writer) commit() bool {
 	h.Del("Content-Length")
 	h.Del("Location")
 	w.answering = true
-	w.onError(w.c, status, err)
+	w.cfg.ErrorHandler(w.c, status, err)
 	w.answering = false
 	w.failed = true
 	w.c.Abort()
@@ -180,6 +168,13 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	return w.ResponseWriter.Hijack()
 }
+
+// The writer is the session's core.Transport over the gin.Context.
+
+func (w *writer) Cookie(name string) string { return core.CookieValue(w.c.Request.Header, name) }
+func (w *writer) SetCookie(ck *http.Cookie) { core.SetCookieHeader(w.ResponseWriter.Header(), ck) }
+func (w *writer) ClientIP() string          { return w.cfg.ClientIP(w.c) }
+func (w *writer) UserAgent() string         { return w.c.Request.UserAgent() }
 
 // Unwrap returns the writer underneath, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
