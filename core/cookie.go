@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"hash"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,13 @@ func newSealer(current []byte, previous [][]byte, encrypt bool) (*sealer, error)
 
 // seal returns the cookie value carrying payload for the cookie name.
 func (s *sealer) seal(name string, payload []byte) string {
+	enc := s.appendSealed(nil, name, payload)
+	return unsafe.String(unsafe.SliceData(enc), len(enc))
+}
+
+// appendSealed appends the cookie value carrying payload for the cookie
+// name to dst.
+func (s *sealer) appendSealed(dst []byte, name string, payload []byte) []byte {
 	k := s.keys[0]
 	bp := getBuf()
 	raw := (*bp)[:0]
@@ -119,11 +127,12 @@ func (s *sealer) seal(name string, payload []byte) string {
 		raw = append(raw, payload...)
 		raw = k.sum(raw, name, payload)
 	}
-	enc := make([]byte, b64.EncodedLen(len(raw)))
-	b64.Encode(enc, raw)
+	n := len(dst)
+	dst = slices.Grow(dst, b64.EncodedLen(len(raw)))[:n+b64.EncodedLen(len(raw))]
+	b64.Encode(dst[n:], raw)
 	*bp = raw
 	putBuf(bp)
-	return unsafe.String(unsafe.SliceData(enc), len(enc))
+	return dst
 }
 
 // open returns the payload of a cookie value sealed for name, and whether a

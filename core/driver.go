@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unsafe"
 )
 
 // Driver keeps one namespace of session data between requests: where the
@@ -98,6 +99,20 @@ type DriverRequest struct {
 // Cookie returns the value of the driver's cookie, "" when absent.
 func (r *DriverRequest) Cookie() string { return r.Transport.Cookie(r.CookieName) }
 
+// cookieBorrower is the optional ability of a Transport over a framework
+// that reuses its buffers: the cookie's value without a copy, valid only
+// during the request.
+type cookieBorrower interface{ BorrowCookie(name string) string }
+
+// borrowedCookie is Cookie, for a caller that keeps nothing of the value
+// past the request.
+func (r *DriverRequest) borrowedCookie() string {
+	if b, ok := r.Transport.(cookieBorrower); ok {
+		return b.BorrowCookie(r.CookieName)
+	}
+	return r.Cookie()
+}
+
 // SetCookie sends the driver's cookie with the configured attributes and
 // lifetime. It returns ErrCookieTooLarge, sending nothing, when name=value
 // would exceed 4096 bytes, and ErrModifiedAfterCommit once the response
@@ -150,7 +165,7 @@ type cookieDriver struct {
 }
 
 func (d *cookieDriver) Load(ctx context.Context, r *DriverRequest) (Loaded, error) {
-	v := r.Cookie()
+	v := r.borrowedCookie() // Open copies what it returns
 	if v == "" {
 		return Loaded{}, nil
 	}
@@ -168,15 +183,35 @@ func (d *cookieDriver) Load(ctx context.Context, r *DriverRequest) (Loaded, erro
 
 func (d *cookieDriver) Save(ctx context.Context, r *DriverRequest, c *Commit) error {
 	if d.store == nil {
-		return r.SetCookie(r.Seal(c.Data))
+		return r.setSealedCookie(c.Data)
 	}
 	if err := c.SaveStore(ctx, r, d.store); err != nil || c.gone {
 		return err
 	}
 	if c.Refresh || c.PrevID != "" {
-		return r.SetCookie(r.Seal([]byte(c.ID)))
+		return r.setSealedCookie([]byte(c.ID))
 	}
 	return nil
+}
+
+// valueCopier is the optional ability of a Transport whose SetCookie copies
+// the cookie's value before it returns, keeping no reference to it.
+type valueCopier interface{ CopiesCookieValue() bool }
+
+// setSealedCookie is SetCookie(Seal(payload)). When the transport copies
+// the value, the value is sealed into reused memory rather than a new
+// string.
+func (r *DriverRequest) setSealedCookie(payload []byte) error {
+	if vc, ok := r.Transport.(valueCopier); !ok || !vc.CopiesCookieValue() {
+		return r.SetCookie(r.Seal(payload))
+	}
+	bp := getBuf()
+	v := r.m.sealer.appendSealed((*bp)[:0], r.CookieName, payload)
+	err := r.SetCookie(unsafe.String(unsafe.SliceData(v), len(v)))
+	r.cookie.Value = "" // the memory goes back to the pool
+	*bp = v
+	putBuf(bp)
+	return err
 }
 
 func (d *cookieDriver) Destroy(ctx context.Context, r *DriverRequest, id string) error {

@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -118,4 +120,53 @@ func TestStartIn(t *testing.T) {
 	var zero core.Session
 	require.Nil(t, zero.Userdata("k"), "a Session never started reads as empty")
 	require.ErrorIs(t, zero.Save(context.Background()), core.ErrModifiedAfterCommit)
+}
+
+// copyingExchange is an exchange whose SetCookie copies the value, and says
+// so: the engine seals into reused memory for it.
+type copyingExchange struct {
+	*exchange
+	calls int
+}
+
+func (x *copyingExchange) CopiesCookieValue() bool { return true }
+func (x *copyingExchange) SetCookie(c *http.Cookie) {
+	x.calls++
+	cp := *c
+	cp.Value = strings.Clone(c.Value)
+	x.set = append(x.set, &cp)
+}
+
+// A transport that copies the cookie value gets the same cookies as one
+// that keeps it: they open, carry the session from request to request, and
+// a value taken earlier stays what it was.
+func TestSealingIntoReusedMemory(t *testing.T) {
+	for _, driver := range []string{core.DriverCookie, "cookie+db"} {
+		t.Run(driver, func(t *testing.T) {
+			m := newManager(t, driver, memstore.New(), nil, func(c *core.Config) { c.EncryptCookie = driver == "cookie+db" })
+			b := newBrowser()
+			var earlier []string
+			for i := 1; i <= 20; i++ {
+				x := &copyingExchange{exchange: b.exchange()}
+				s, err := m.Start(context.Background(), x)
+				require.NoError(t, err)
+				require.Equal(t, i-1, core.GetOr(s, "n", 0))
+				s.SetUserdata("n", i)
+				if driver == "cookie+db" {
+					s.Regenerate(false) // the cookie carries a new id
+				}
+				require.NoError(t, s.Save(context.Background()))
+				s.Release()
+				require.Equal(t, 1, x.calls, "one cookie per request")
+				earlier = append(earlier, x.set[0].Value)
+				x.done()
+			}
+			for i, v := range earlier {
+				require.NotEmpty(t, v)
+				for _, w := range earlier[:i] {
+					require.NotEqual(t, w, v, "each request's cookie is its own")
+				}
+			}
+		})
+	}
 }

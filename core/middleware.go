@@ -38,7 +38,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rw := pool.Get().(*responseWriter)
 		*rw = responseWriter{ResponseWriter: w, m: m}
-		rw.t = HTTPTransport{Writer: w, Request: r}
+		rw.t = httpTransport{HTTPTransport{Writer: w, Request: r}}
 		s, _ := m.Start(r.Context(), &rw.t)
 		defer func() {
 			s.Release()
@@ -67,7 +67,7 @@ type responseWriter struct {
 	m *Manager
 	r *http.Request
 	s *Session
-	t HTTPTransport
+	t httpTransport
 
 	committed bool // Commit ran
 	failed    bool // the error handler answered instead of the handler
@@ -145,3 +145,10 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// httpTransport is the Middleware's HTTPTransport, which copies the cookie
+// value into the Set-Cookie line (an HTTPTransport embedded in a custom
+// transport may not).
+type httpTransport struct{ HTTPTransport }
+
+func (*httpTransport) CopiesCookieValue() bool { return true }

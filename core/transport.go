@@ -22,6 +22,16 @@ import (
 // response, and mark the response as varying by cookie and uncacheable by
 // shared caches: "Vary: Cookie" and `Cache-Control: no-cache="Set-Cookie"`.
 // HTTPTransport and the adapters do.
+//
+// A transport over a framework that reuses its buffers may also offer
+// BorrowCookie(name string) string: Cookie without the copy, for the
+// engine's reads that keep nothing of the value.
+//
+// A Transport whose SetCookie copies the cookie's value before it returns,
+// keeping no reference to it, may say so with a method
+// CopiesCookieValue() bool that returns true: the engine then seals the
+// cookie driver's value into reused memory instead of a new string. The
+// adapters' transports do.
 type Transport interface {
 	Cookie(name string) string // "" when absent
 	SetCookie(c *http.Cookie)

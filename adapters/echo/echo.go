@@ -207,5 +207,8 @@ func (w *writer) SetCookie(ck *http.Cookie) { core.SetCookieHeader(w.ResponseWri
 func (w *writer) ClientIP() string          { return w.cfg.ClientIP(w.c) }
 func (w *writer) UserAgent() string         { return w.c.Request().UserAgent() }
 
+// CopiesCookieValue reports that SetCookie copies the value (core.Transport).
+func (*writer) CopiesCookieValue() bool { return true }
+
 // Unwrap returns the writer underneath, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

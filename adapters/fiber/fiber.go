@@ -98,7 +98,14 @@ type transport struct {
 }
 
 func (t *transport) Cookie(name string) string { return strings.Clone(t.c.Cookies(name)) }
-func (t *transport) UserAgent() string         { return t.c.Get(fiber.HeaderUserAgent) }
+
+// BorrowCookie is Cookie without the copy, valid during the request
+// (core.Transport).
+func (t *transport) BorrowCookie(name string) string { return t.c.Cookies(name) }
+func (t *transport) UserAgent() string               { return t.c.Get(fiber.HeaderUserAgent) }
+
+// CopiesCookieValue reports that SetCookie copies the value (core.Transport).
+func (*transport) CopiesCookieValue() bool { return true }
 
 // ClientIP is c.IP(). Without a proxy header it formats the connection's
 // address into the transport's own memory rather than a new string, as the
