@@ -154,5 +154,37 @@ func TestCookieLineIsWhatStringWrites(t *testing.T) {
 	}
 	for _, c := range cases {
 		require.Equal(t, c.String(), cookieLine(c), "%#v", c)
+		require.Equal(t, "prefix:"+c.String(), string(AppendSetCookie([]byte("prefix:"), c)), "%#v", c)
+	}
+}
+
+// plainCookieValue, eight bytes at a time, agrees with the byte table on
+// every byte at every position, and on pairs of bytes in one word.
+func TestPlainCookieValueAgreesWithTheTable(t *testing.T) {
+	byTable := func(v string) bool {
+		for i := 0; i < len(v); i++ {
+			if !plainValueByte[v[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 31} {
+		base := []byte(strings.Repeat("a", n))
+		require.True(t, plainCookieValue(string(base)))
+		for pos := 0; pos < n; pos++ {
+			for b := 0; b < 256; b++ {
+				v := append([]byte(nil), base...)
+				v[pos] = byte(b)
+				require.Equal(t, byTable(string(v)), plainCookieValue(string(v)), "byte %#x at %d of %d", b, pos, n)
+			}
+		}
+	}
+	for a := 0; a < 256; a++ {
+		for b := 0; b < 256; b += 3 {
+			v := []byte("abcdefgh")
+			v[2], v[5] = byte(a), byte(b)
+			require.Equal(t, byTable(string(v)), plainCookieValue(string(v)), "bytes %#x, %#x", a, b)
+		}
 	}
 }

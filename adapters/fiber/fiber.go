@@ -14,14 +14,15 @@
 package fibersession
 
 import (
+	"bytes"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
 	"github.com/ignitego/session/core"
 )
@@ -143,39 +144,59 @@ func (a *appCache) proxied(app *fiber.App) bool {
 
 // SetCookie sets ck on the response (replacing one of the same name) and
 // marks the response as varying by cookie and not cacheable by shared
-// caches.
+// caches. The Set-Cookie value is the one net/http would write, Expires
+// and Max-Age alike.
 func (t *transport) SetCookie(ck *http.Cookie) {
-	fc := fasthttp.AcquireCookie()
-	defer fasthttp.ReleaseCookie(fc)
-	fc.SetKey(ck.Name)
-	fc.SetValue(ck.Value)
-	fc.SetPath(ck.Path)
-	fc.SetDomain(ck.Domain)
-	fc.SetSecure(ck.Secure)
-	fc.SetHTTPOnly(ck.HttpOnly)
-	switch ck.SameSite {
-	case http.SameSiteLaxMode:
-		fc.SetSameSite(fasthttp.CookieSameSiteLaxMode)
-	case http.SameSiteStrictMode:
-		fc.SetSameSite(fasthttp.CookieSameSiteStrictMode)
-	case http.SameSiteNoneMode:
-		fc.SetSameSite(fasthttp.CookieSameSiteNoneMode)
-	}
-	switch {
-	case ck.MaxAge < 0:
-		fc.SetExpire(fasthttp.CookieExpireDelete)
-	case ck.MaxAge > 0:
-		fc.SetMaxAge(ck.MaxAge)
-		fc.SetExpire(ck.Expires)
+	bp := lines.Get().(*[]byte)
+	defer lines.Put(bp)
+	line := core.AppendSetCookie((*bp)[:0], ck)
+	*bp = line
+	if len(line) == 0 {
+		return
 	}
 	h := &t.c.Response().Header
-	h.SetCookie(fc)
-	t.c.Vary(fiber.HeaderCookie)
-	const noCache = `no-cache="Set-Cookie"`
-	switch cc := string(h.Peek(fiber.HeaderCacheControl)); {
-	case cc == "":
-		h.Set(fiber.HeaderCacheControl, noCache)
-	case !strings.Contains(cc, noCache):
-		h.Set(fiber.HeaderCacheControl, cc+", "+noCache)
+	h.DelCookie(ck.Name)
+	h.SetCanonical(keySetCookie, line)
+	switch v := h.Peek(fiber.HeaderVary); {
+	case len(v) == 0:
+		h.SetCanonical(keyVary, valCookie)
+	case !hasToken(v, "Cookie"):
+		h.SetCanonical(keyVary, append(append(line[:0], v...), ", Cookie"...))
 	}
+	const noCache = `no-cache="Set-Cookie"`
+	switch cc := h.Peek(fiber.HeaderCacheControl); {
+	case len(cc) == 0:
+		h.SetCanonical(keyCacheControl, valNoCache)
+	case !hasToken(cc, noCache):
+		h.SetCanonical(keyCacheControl, append(append(line[:0], cc...), ", "+noCache...))
+	}
+}
+
+// Canonical header keys and values, for SetCanonical.
+var (
+	keySetCookie    = []byte(fiber.HeaderSetCookie)
+	keyVary         = []byte(fiber.HeaderVary)
+	keyCacheControl = []byte(fiber.HeaderCacheControl)
+	valCookie       = []byte("Cookie")
+	valNoCache      = []byte(`no-cache="Set-Cookie"`)
+)
+
+// lines are scratch buffers for header values: fasthttp copies them.
+var lines = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// hasToken reports whether the comma-separated list v holds token,
+// ignoring case.
+func hasToken(v []byte, token string) bool {
+	for len(v) > 0 {
+		var part []byte
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			part, v = v[:i], v[i+1:]
+		} else {
+			part, v = v, nil
+		}
+		if strings.EqualFold(string(bytes.TrimSpace(part)), token) {
+			return true
+		}
+	}
+	return false
 }

@@ -145,3 +145,64 @@ func TestClientIPIsFibers(t *testing.T) {
 		})
 	}
 }
+
+// The session's cookie replaces one of the same name the handler set, and
+// joins the Vary and Cache-Control values already there.
+func TestSetCookieHeaders(t *testing.T) {
+	tests := []struct {
+		name       string
+		before     func(c *fiber.Ctx)
+		vary, cc   string
+		otherNames []string
+	}{
+		{"bare", func(*fiber.Ctx) {}, "Cookie", `no-cache="Set-Cookie"`, nil},
+		{"headers there", func(c *fiber.Ctx) {
+			c.Set(fiber.HeaderVary, "Accept")
+			c.Set(fiber.HeaderCacheControl, "private")
+		}, "Accept, Cookie", `private, no-cache="Set-Cookie"`, nil},
+		{"already named", func(c *fiber.Ctx) {
+			c.Set(fiber.HeaderVary, "cookie")
+			c.Set(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`)
+		}, "cookie", `no-cache="Set-Cookie"`, nil},
+		{"same cookie set by the handler", func(c *fiber.Ctx) {
+			c.Cookie(&fiber.Cookie{Name: "ci_session", Value: "stale"})
+			c.Cookie(&fiber.Cookie{Name: "other", Value: "kept"})
+		}, "Cookie", `no-cache="Set-Cookie"`, []string{"other"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := manager(t, core.DriverCookie)
+			defer m.Close()
+			app := fiber.New()
+			app.Use(fibersession.New(m))
+			app.Get("/", func(c *fiber.Ctx) error {
+				tt.before(c)
+				fibersession.From(c).SetUserdata("k", "v")
+				return c.SendString("ok")
+			})
+			resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/", nil))
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			var names []string
+			var session *http.Cookie
+			for _, c := range resp.Cookies() {
+				if c.Name == "ci_session" {
+					require.Nil(t, session, "one ci_session cookie")
+					session = c
+					continue
+				}
+				names = append(names, c.Name)
+			}
+			require.NotNil(t, session)
+			require.NotEqual(t, "stale", session.Value)
+			require.Equal(t, 7200, session.MaxAge)
+			require.False(t, session.Expires.IsZero(), "Expires goes with Max-Age")
+			require.True(t, session.HttpOnly)
+			require.Equal(t, http.SameSiteLaxMode, session.SameSite)
+			require.Equal(t, "/", session.Path)
+			require.Equal(t, tt.otherNames, names)
+			require.Equal(t, tt.vary, resp.Header.Get(fiber.HeaderVary))
+			require.Equal(t, tt.cc, resp.Header.Get(fiber.HeaderCacheControl))
+		})
+	}
+}
