@@ -91,7 +91,7 @@ for c in $CASES; do
 	[[ -s $MISSED ]] && misses=$(awk -v c="$c" '$1 == c {print $2}' "$MISSED")
 	echo
 	echo "== $c: where the time goes${misses:+ (misses: $misses)}"
-	go tool pprof -top -nodecount 1000000 "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p' | parts
+	go tool pprof -top -nodecount 1000000 -nodefraction 0 "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p' | parts
 	echo
 	echo "== $c: CPU, by own time"
 	go tool pprof -top -nodecount "$TOP" "$bin" "$OUT/$name.cpu" 2>/dev/null | sed -n '/flat%/,$p'

@@ -47,7 +47,7 @@ func TestMatchIPIgnoresForwardedHeaders(t *testing.T) {
 }
 
 // Panic in a handler after the session was used: Recover (outside) writes
-// the 500 through the Before hook after Release ran.
+// the 500 after Release ran, and the middleware's writer must not save.
 func TestPanicDoesNotUseAReleasedSession(t *testing.T) {
 	cfg := core.DefaultConfig()
 	cfg.Driver, cfg.Store = core.DriverNative, memstore.New()
@@ -70,8 +70,8 @@ func TestPanicDoesNotUseAReleasedSession(t *testing.T) {
 }
 
 // The Session is documented safe for concurrent use by a request's
-// goroutines, but its first use registers the Before hook lazily: a first
-// use in a goroutine races with the handler writing the response.
+// goroutines: a first use in a goroutine, while the handler writes the
+// response, must not race with the middleware's save.
 func TestFirstUseInAGoroutine(t *testing.T) {
 	cfg := core.DefaultConfig()
 	cfg.Driver, cfg.Store = core.DriverNative, memstore.New()
