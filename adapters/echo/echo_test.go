@@ -71,17 +71,28 @@ func TestSkipperAndFrom(t *testing.T) {
 	require.Nil(t, s, "a skipped request has no session")
 }
 
+// setApp serves /set, which sets k=v in the session and answers with
+// write, and /get, which answers k.
+func setApp(m *core.Manager, write func(c echo.Context) error) *echo.Echo {
+	e := echo.New()
+	e.Logger.SetOutput(io.Discard)
+	e.Use(echosession.New(m))
+	e.GET("/set", func(c echo.Context) error {
+		echosession.From(c).SetUserdata("k", "v")
+		return write(c)
+	})
+	e.GET("/get", func(c echo.Context) error {
+		return c.String(http.StatusOK, core.GetOr(echosession.From(c), "k", "none"))
+	})
+	return e
+}
+
 func TestHandlerErrorStillSaves(t *testing.T) {
 	m := manager(t)
 	defer m.Close()
-	e := echo.New()
-	e.Use(echosession.New(m))
-	e.GET("/", func(c echo.Context) error {
-		echosession.From(c).SetUserdata("k", "v")
-		return echo.NewHTTPError(http.StatusTeapot, "no")
-	})
+	e := setApp(m, func(echo.Context) error { return echo.NewHTTPError(http.StatusTeapot, "no") })
 	w := httptest.NewRecorder()
-	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
 	require.Equal(t, http.StatusTeapot, w.Code, "Echo's error handler answers")
 	require.NotEmpty(t, w.Header().Values("Set-Cookie"), "and the session was saved first")
 }
@@ -128,16 +139,7 @@ func TestSavedBeforeTheHeadersHoweverTheyGoOut(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := manager(t)
 			defer m.Close()
-			e := echo.New()
-			e.Use(echosession.New(m))
-			e.GET("/set", func(c echo.Context) error {
-				echosession.From(c).SetUserdata("k", "v")
-				return tt.write(c)
-			})
-			e.GET("/get", func(c echo.Context) error {
-				return c.String(http.StatusOK, core.GetOr(echosession.From(c), "k", "none"))
-			})
-			srv := httptest.NewServer(e)
+			srv := httptest.NewServer(setApp(m, tt.write))
 			defer srv.Close()
 			jar, _ := cookiejar.New(nil)
 			client := &http.Client{Jar: jar}
@@ -161,15 +163,8 @@ func TestSavedBeforeTheHeadersHoweverTheyGoOut(t *testing.T) {
 			down, err := core.New(cfg)
 			require.NoError(t, err)
 			defer down.Close()
-			e2 := echo.New()
-			e2.Logger.SetOutput(io.Discard)
-			e2.Use(echosession.New(down))
-			e2.GET("/set", func(c echo.Context) error {
-				echosession.From(c).SetUserdata("k", "v")
-				return tt.write(c)
-			})
 			w := httptest.NewRecorder()
-			e2.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
+			setApp(down, tt.write).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
 			require.Equal(t, http.StatusServiceUnavailable, w.Code)
 			require.Equal(t, http.StatusText(http.StatusServiceUnavailable), w.Body.String(), "the handler's body is dropped")
 			require.Empty(t, w.Header().Values("Set-Cookie"))
