@@ -108,13 +108,14 @@ func appendRecord(b []byte, r *record, uaDigestOnly bool) ([]byte, error) {
 	b = binary.AppendVarint(b, r.lastWrite)
 	b = appendString(b, r.id)
 	b = appendString(b, r.ip)
-	if uaDigestOnly && !isUADigest(r.ua) && r.uaSum != "" {
-		b = appendString(b, r.uaSum)
-	} else if uaDigestOnly && !isUADigest(r.ua) {
+	switch {
+	case !uaDigestOnly || isUADigest(r.ua):
+		b = appendString(b, r.ua)
+	case r.uaSum != "":
+		b = appendString(b, r.uaSum) // the digest the load matched
+	default:
 		var d [uaDigestLen]byte
 		b = appendString(b, string(uaDigest(d[:0], r.ua)))
-	} else {
-		b = appendString(b, r.ua)
 	}
 	b = appendString(b, r.csrf)
 	b = binary.AppendUvarint(b, uint64(len(r.otts)))

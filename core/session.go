@@ -802,9 +802,6 @@ func (s *Session) Release() {
 		return
 	}
 	q := s.taken()
-	if q == nil {
-		return
-	}
 	q.mu.Lock()
 	if s.gen != q.gen {
 		q.mu.Unlock()
