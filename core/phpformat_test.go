@@ -10,7 +10,7 @@ import (
 
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/core/php"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/frontends"
 	memstore "github.com/ignitego/session/stores/memory"
 )
 

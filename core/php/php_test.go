@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/testenv"
 )
 
 // The tests in this file run PHP itself. They need SESSION_TEST_PHP to name

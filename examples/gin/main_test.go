@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )

@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ignitego/session/core"
-	"github.com/ignitego/session/internal/faultproxy"
-	"github.com/ignitego/session/internal/flowtest"
-	"github.com/ignitego/session/internal/frontends"
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/faultproxy"
+	"github.com/ignitego/session/internal/testkit/flowtest"
+	"github.com/ignitego/session/internal/testkit/frontends"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	"github.com/ignitego/session/stores/codeigniter"
 )
 

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/ignitego/session/core"
-	"github.com/ignitego/session/internal/frontends"
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/frontends"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	"github.com/ignitego/session/stores/codeigniter"
 )
 

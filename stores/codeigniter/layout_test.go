@@ -171,7 +171,7 @@ func TestSharedMatchIP(t *testing.T) {
 	for _, b := range backends {
 		for _, version := range []int{3, 4} {
 			t.Run(name(version, b.name), func(t *testing.T) {
-				e := newShared(t, version, b, frontendFor(version+1, b.name), func(a *codeigniter.App) { a.MatchIP = true })
+				e := newShared(t, version, b, "net/http", func(a *codeigniter.App) { a.MatchIP = true })
 				id := e.php(set("k", "from PHP")).ID
 				require.True(t, e.readRaw(id, "127.0.0.1").found, "stored under the IP")
 				g := e.run(set("g", "from Go"))

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ignitego/session/core/storetest"
-	"github.com/ignitego/session/internal/flowtest"
+	"github.com/ignitego/session/internal/testkit/flowtest"
 	filestore "github.com/ignitego/session/stores/file"
 )
 

@@ -6,8 +6,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ignitego/session/internal/flowtest"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/flowtest"
+	"github.com/ignitego/session/internal/testkit/frontends"
 )
 
 func TestRoundTripThroughFrontEnds(t *testing.T) {
@@ -49,7 +49,7 @@ func TestOutage(t *testing.T) {
 // with Config.Lock 50 concurrent increments count 50.
 func TestIntegrity(t *testing.T) {
 	st := newStore(t)
-	for _, c := range []struct{ fe, driver string }{{"fiber", "native"}, {"echo", "cookie+db"}} {
+	for _, c := range []struct{ fe, driver string }{{"net/http", "native"}, {"net/http", "cookie+db"}} {
 		t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	gormstore "github.com/ignitego/session/stores/gorm"
 )
 

@@ -50,7 +50,7 @@
 // SQLite allows one writer at a time. With a pool of connections (the
 // database/sql default), give it a busy timeout so that concurrent writers
 // wait instead of failing with SQLITE_BUSY, and WAL mode so that readers do
-// not wait for writers; with github.com/glebarez/sqlite (pure Go, no cgo):
+// not wait for writers; with github.com/libtnb/sqlite (pure Go, no cgo):
 //
 //	gorm.Open(sqlite.Open("sessions.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"))
 //

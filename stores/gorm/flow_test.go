@@ -3,9 +3,9 @@ package gormstore_test
 import (
 	"testing"
 
-	"github.com/ignitego/session/internal/faultproxy"
-	"github.com/ignitego/session/internal/flowtest"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/faultproxy"
+	"github.com/ignitego/session/internal/testkit/flowtest"
+	"github.com/ignitego/session/internal/testkit/frontends"
 	gormstore "github.com/ignitego/session/stores/gorm"
 )
 
@@ -84,7 +84,7 @@ func TestIntegrity(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			st := newStore(t, b.open(t, ""))
-			for _, c := range []struct{ fe, driver string }{{"gin", "native"}, {"net/http", "cookie+db"}} {
+			for _, c := range []struct{ fe, driver string }{{"net/http", "native"}, {"net/http", "cookie+db"}} {
 				t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
 			}
 		})

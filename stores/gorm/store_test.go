@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/libtnb/sqlite"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/core/storetest"
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	gormstore "github.com/ignitego/session/stores/gorm"
 )
 

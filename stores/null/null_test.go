@@ -10,7 +10,7 @@ import (
 
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/core/storetest"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/frontends"
 	nullstore "github.com/ignitego/session/stores/null"
 )
 
@@ -54,7 +54,7 @@ func TestContextCancelled(t *testing.T) {
 // Through the engine, every request starts a fresh session, and nothing
 // fails: Mako's Null store.
 func TestEveryRequestStartsFresh(t *testing.T) {
-	for _, fe := range frontends.Names {
+	for _, fe := range frontends.Names() {
 		t.Run(fe, func(t *testing.T) {
 			cfg := core.DefaultConfig()
 			cfg.Driver, cfg.Store = core.DriverNative, nullstore.New()

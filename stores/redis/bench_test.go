@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	redisstore "github.com/ignitego/session/stores/redis"
 )
 

@@ -15,10 +15,10 @@ import (
 
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/core/storetest"
-	"github.com/ignitego/session/internal/faultproxy"
-	"github.com/ignitego/session/internal/flowtest"
-	"github.com/ignitego/session/internal/frontends"
-	"github.com/ignitego/session/internal/testenv"
+	"github.com/ignitego/session/internal/testkit/faultproxy"
+	"github.com/ignitego/session/internal/testkit/flowtest"
+	"github.com/ignitego/session/internal/testkit/frontends"
+	"github.com/ignitego/session/internal/testkit/testenv"
 	redisstore "github.com/ignitego/session/stores/redis"
 )
 
@@ -303,7 +303,7 @@ func TestOutageUnderLoad(t *testing.T) {
 // with Config.Lock 50 concurrent increments count 50.
 func TestIntegrity(t *testing.T) {
 	st := newStore(t, newClient(t, ""), newClient(t, ""))
-	for _, c := range []struct{ fe, driver string }{{"echo", "native"}, {"fiber", "cookie+db"}} {
+	for _, c := range []struct{ fe, driver string }{{"net/http", "native"}, {"net/http", "cookie+db"}} {
 		t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/core/storetest"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/frontends"
 )
 
 // quiet discards the engine's log: the outages the tests cause on purpose
@@ -100,7 +100,7 @@ func stored(t testing.TB, st core.Store, id string) bool {
 // request, a flash message across a redirect, and destroy, checking the
 // store itself along the way.
 func RoundTrip(t *testing.T, st core.Store) {
-	for _, name := range frontends.Names {
+	for _, name := range frontends.Names() {
 		t.Run(name, func(t *testing.T) {
 			m := Manager(t, st, nil)
 			srv := frontends.Start(t, name, m, Routes(), frontends.Options{})
@@ -149,7 +149,7 @@ type Fault interface {
 // that the store's own error wraps its cause, and that after Restore the
 // same application serves the session again, data intact.
 func Outage(t *testing.T, st core.Store, f Fault) {
-	for _, name := range frontends.Names {
+	for _, name := range frontends.Names() {
 		t.Run(name, func(t *testing.T) {
 			m := Manager(t, st, nil)
 			srv := frontends.Start(t, name, m, Routes(), frontends.Options{})

@@ -1,7 +1,8 @@
-// Package frontends serves one set of framework-neutral routes behind each of
-// the module's front ends (net/http Manager.Middleware, Gin, Echo v4 and Fiber
-// v2) on real listeners, and gives each a client with a cookie jar, so that a
-// behaviour table runs unchanged against all four.
+// Package frontends serves one set of framework-neutral routes behind each
+// registered front end on real listeners, and gives each a client with a
+// cookie jar, so that a behaviour table runs unchanged against all of them.
+// net/http (Manager.Middleware) is always there; importing
+// internal/testkit/frameworks adds Gin, Echo v4, Echo v5 and Fiber v2.
 package frontends
 
 import (
@@ -17,18 +18,37 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/gofiber/fiber/v2"
-	"github.com/labstack/echo/v4"
-
-	echosession "github.com/ignitego/session/adapters/echo"
-	fibersession "github.com/ignitego/session/adapters/fiber"
-	ginsession "github.com/ignitego/session/adapters/gin"
 	"github.com/ignitego/session/core"
 )
 
-// Names lists the front ends, in the order tables run them.
-var Names = []string{"net/http", "gin", "echo", "fiber"}
+// StartFunc serves routes with m behind one front end until the test ends.
+type StartFunc func(t testing.TB, m *core.Manager, routes []Route, opt Options) *Server
+
+var (
+	regMu    sync.Mutex
+	regNames = []string{"net/http"}
+	regStart = map[string]StartFunc{"net/http": startNetHTTP}
+)
+
+// Register adds a front end; the frameworks' own front ends live in the
+// module internal/testkit/frameworks, which registers them when imported,
+// so that this package, and the root module's tests, need no framework.
+func Register(name string, start StartFunc) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := regStart[name]; !dup {
+		regNames = append(regNames, name)
+	}
+	regStart[name] = start
+}
+
+// Names lists the registered front ends, net/http first, in the order
+// tables run them.
+func Names() []string {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return append([]string(nil), regNames...)
+}
 
 // Ctx is what a route handler sees, whatever the framework.
 type Ctx interface {
@@ -62,29 +82,33 @@ type Server struct {
 	once  sync.Once
 }
 
+// NewServer returns the Server of a front end listening at url; close stops
+// it, once, and runs when the test ends.
+func NewServer(t testing.TB, name, url string, close func()) *Server {
+	s := &Server{Name: name, URL: url, close: close}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Serve serves h on a loopback httptest server until the test ends.
+func Serve(t testing.TB, name string, h http.Handler) *Server {
+	srv := httptest.NewServer(h)
+	return NewServer(t, name, srv.URL, srv.Close)
+}
+
 // Close stops the server now (it also stops when the test ends).
 func (s *Server) Close() { s.once.Do(s.close) }
 
 // Start serves routes with m behind the named front end until the test ends.
 func Start(t testing.TB, name string, m *core.Manager, routes []Route, opt Options) *Server {
 	t.Helper()
-	var h http.Handler
-	switch name {
-	case "net/http":
-		h = netHTTP(t, m, routes, opt)
-	case "gin":
-		h = ginEngine(m, routes, opt)
-	case "echo":
-		h = echoServer(m, routes, opt)
-	case "fiber":
-		return fiberServer(t, m, routes, opt)
-	default:
-		t.Fatalf("frontends: unknown front end %q", name)
+	regMu.Lock()
+	start := regStart[name]
+	regMu.Unlock()
+	if start == nil {
+		t.Fatalf("frontends: unknown front end %q (the frameworks register when internal/testkit/frameworks is imported)", name)
 	}
-	srv := httptest.NewServer(h)
-	s := &Server{Name: name, URL: srv.URL, close: srv.Close}
-	t.Cleanup(s.Close)
-	return s
+	return start(t, m, routes, opt)
 }
 
 // --- net/http
@@ -105,7 +129,7 @@ func (c *httpCtx) String(s int, b string) {
 	_, _ = io.WriteString(c.w, b)
 }
 
-func netHTTP(t testing.TB, m *core.Manager, routes []Route, opt Options) http.Handler {
+func startNetHTTP(t testing.TB, m *core.Manager, routes []Route, opt Options) *Server {
 	if opt.ErrorHandler != nil {
 		cfg := m.Config()
 		cfg.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, status int, err error) {
@@ -126,102 +150,7 @@ func netHTTP(t testing.TB, m *core.Manager, routes []Route, opt Options) http.Ha
 			rt.Handle(&httpCtx{w: w, r: r})
 		})
 	}
-	return m.Middleware(mux)
-}
-
-// --- Gin
-
-type ginCtx struct{ c *gin.Context }
-
-func (c ginCtx) Session() *core.Session   { return ginsession.From(c.c) }
-func (c ginCtx) Context() context.Context { return c.c.Request.Context() }
-func (c ginCtx) Query(k string) string    { return c.c.Query(k) }
-func (c ginCtx) Header(k, v string)       { c.c.Header(k, v) }
-func (c ginCtx) String(s int, b string)   { c.c.String(s, "%s", b) }
-func (c ginCtx) Redirect(s int, l string) { c.c.Redirect(s, l) }
-
-func ginEngine(m *core.Manager, routes []Route, opt Options) http.Handler {
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	cfg := ginsession.Config{}
-	if opt.ErrorHandler != nil {
-		cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
-			s, body := opt.ErrorHandler(status, err)
-			c.String(s, "%s", body)
-		}
-	}
-	r.Use(ginsession.NewWithConfig(m, cfg))
-	for _, rt := range routes {
-		rt := rt
-		r.Handle(rt.Method, rt.Path, func(c *gin.Context) { rt.Handle(ginCtx{c}) })
-	}
-	return r
-}
-
-// --- Echo
-
-type echoCtx struct{ c echo.Context }
-
-func (c echoCtx) Session() *core.Session   { return echosession.From(c.c) }
-func (c echoCtx) Context() context.Context { return c.c.Request().Context() }
-func (c echoCtx) Query(k string) string    { return c.c.QueryParam(k) }
-func (c echoCtx) Header(k, v string)       { c.c.Response().Header().Set(k, v) }
-func (c echoCtx) String(s int, b string)   { _ = c.c.String(s, b) }
-func (c echoCtx) Redirect(s int, l string) { _ = c.c.Redirect(s, l) }
-
-func echoServer(m *core.Manager, routes []Route, opt Options) http.Handler {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	cfg := echosession.Config{}
-	if opt.ErrorHandler != nil {
-		cfg.ErrorHandler = func(c echo.Context, status int, err error) error {
-			s, body := opt.ErrorHandler(status, err)
-			return c.String(s, body)
-		}
-	}
-	e.Use(echosession.NewWithConfig(m, cfg))
-	for _, rt := range routes {
-		rt := rt
-		e.Add(rt.Method, rt.Path, func(c echo.Context) error { rt.Handle(echoCtx{c}); return nil })
-	}
-	return e
-}
-
-// --- Fiber
-
-type fiberCtx struct{ c *fiber.Ctx }
-
-func (c fiberCtx) Session() *core.Session   { return fibersession.From(c.c) }
-func (c fiberCtx) Context() context.Context { return c.c.UserContext() }
-func (c fiberCtx) Query(k string) string    { return c.c.Query(k) }
-func (c fiberCtx) Header(k, v string)       { c.c.Set(k, v) }
-func (c fiberCtx) String(s int, b string)   { _ = c.c.Status(s).SendString(b) }
-func (c fiberCtx) Redirect(s int, l string) { _ = c.c.Redirect(l, s) }
-
-func fiberServer(t testing.TB, m *core.Manager, routes []Route, opt Options) *Server {
-	// A 16 KiB read buffer (fasthttp's default is 4 KiB) lets oversized
-	// cookies reach the session middleware instead of failing with 431.
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: 16 << 10})
-	cfg := fibersession.Config{}
-	if opt.ErrorHandler != nil {
-		cfg.ErrorHandler = func(c *fiber.Ctx, status int, err error) error {
-			s, body := opt.ErrorHandler(status, err)
-			return c.Status(s).SendString(body)
-		}
-	}
-	app.Use(fibersession.NewWithConfig(m, cfg))
-	for _, rt := range routes {
-		rt := rt
-		app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error { rt.Handle(fiberCtx{c}); return nil })
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("frontends: listen: %v", err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	s := &Server{Name: "fiber", URL: "http://" + ln.Addr().String(), close: func() { _ = app.ShutdownWithTimeout(5 * time.Second) }}
-	t.Cleanup(s.Close)
-	return s
+	return Serve(t, "net/http", m.Middleware(mux))
 }
 
 // --- Client

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ignitego/session/core"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/frontends"
 )
 
 // OutageUnderLoad cuts the store off in the middle of a load test: clients

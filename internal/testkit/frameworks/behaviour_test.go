@@ -1,7 +1,8 @@
-// Package adapters_test runs one behavioural table against every front end:
-// net/http (Manager.Middleware), Gin, Echo v4 and Fiber v2, through real HTTP
-// round trips with a cookie jar, on each built-in driver.
-package adapters_test
+// The behaviour table: every front end (net/http, Gin, Echo v4, Echo v5 and
+// Fiber v2) through real HTTP round trips with a cookie jar, on each
+// built-in driver.
+
+package frameworks_test
 
 import (
 	"bytes"
@@ -16,7 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ignitego/session/core"
-	"github.com/ignitego/session/internal/frontends"
+	_ "github.com/ignitego/session/internal/testkit/frameworks"
+	"github.com/ignitego/session/internal/testkit/frontends"
 	memstore "github.com/ignitego/session/stores/memory"
 )
 
@@ -111,7 +113,7 @@ func baseConfig(driver string, clock *frontends.Clock, store core.Store, logs io
 }
 
 func TestBehaviour(t *testing.T) {
-	for _, fe := range frontends.Names {
+	for _, fe := range frontends.Names() {
 		t.Run(fe, func(t *testing.T) {
 			t.Parallel()
 			for _, b := range behaviours {

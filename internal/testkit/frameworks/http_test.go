@@ -1,4 +1,4 @@
-package adapters_test
+package frameworks_test
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ignitego/session/core"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/frontends"
 	memstore "github.com/ignitego/session/stores/memory"
 )
 

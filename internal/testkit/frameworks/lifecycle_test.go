@@ -1,4 +1,4 @@
-package adapters_test
+package frameworks_test
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ignitego/session/core"
-	"github.com/ignitego/session/internal/frontends"
+	"github.com/ignitego/session/internal/testkit/frontends"
 )
 
 // lifecycleRoutes are shared by the lifecycle behaviours.
