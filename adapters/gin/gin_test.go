@@ -11,6 +11,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
+	"bytes"
+	"log/slog"
+	"time"
+
 	ginsession "github.com/ignitego/session/adapters/gin"
 	"github.com/ignitego/session/core"
 	memstore "github.com/ignitego/session/stores/memory"
@@ -93,4 +97,70 @@ func TestOuterMiddlewareReadsTheWriter(t *testing.T) {
 		require.Equal(t, http.StatusCreated, status)
 		require.Equal(t, 5, size)
 	}
+}
+
+func TestMatchIPIgnoresForwardedHeaders(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	cfg := core.DefaultConfig()
+	cfg.Driver, cfg.Store, cfg.MatchIP = core.DriverNative, memstore.New(), true
+	m, err := core.New(cfg)
+	require.NoError(t, err)
+	defer m.Close()
+	r := gin.New()
+	r.Use(ginsession.New(m))
+	r.GET("/login", func(c *gin.Context) { ginsession.From(c).SetUserdata("user", "ada"); c.String(200, "ok") })
+	r.GET("/me", func(c *gin.Context) { u, _ := ginsession.From(c).Userdata("user").(string); c.String(200, u) })
+	v := httptest.NewRequest("GET", "/login", nil)
+	v.RemoteAddr = "198.51.100.7:5000"
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, v)
+	ck := rec.Result().Cookies()[0]
+	a := httptest.NewRequest("GET", "/me", nil)
+	a.RemoteAddr = "203.0.113.66:4000"
+	a.AddCookie(ck)
+	a.Header.Set("X-Forwarded-For", "198.51.100.7")
+	rec = httptest.NewRecorder()
+	r.ServeHTTP(rec, a)
+	require.Empty(t, rec.Body.String(), "MatchIP bypassed with a spoofed X-Forwarded-For")
+}
+
+// A streaming handler that sends its headers first and reads the session
+// afterwards (auth check): at rotation time the store rotates, no cookie can
+// go out, and the user is logged out once RotationGrace passes.
+func TestReadAfterTheHeadersKeepsTheSession(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	now := time.Now()
+	clock := func() time.Time { return now }
+	cfg := core.DefaultConfig()
+	cfg.Driver, cfg.Store, cfg.Now = core.DriverNative, memstore.New(), clock
+	var logs bytes.Buffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	m, err := core.New(cfg)
+	require.NoError(t, err)
+	defer m.Close()
+	r := gin.New()
+	r.Use(ginsession.New(m))
+	r.GET("/login", func(c *gin.Context) { ginsession.From(c).SetUserdata("user", "ada"); c.String(200, "ok") })
+	r.GET("/stream", func(c *gin.Context) {
+		c.Writer.WriteHeaderNow()
+		u, _ := ginsession.From(c).Userdata("user").(string)
+		_, _ = c.Writer.WriteString(u)
+	})
+	r.GET("/me", func(c *gin.Context) { u, _ := ginsession.From(c).Userdata("user").(string); c.String(200, u) })
+	do := func(path string, ck *http.Cookie) *httptest.ResponseRecorder {
+		q := httptest.NewRequest("GET", path, nil)
+		if ck != nil {
+			q.AddCookie(ck)
+		}
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, q)
+		return rec
+	}
+	ck := do("/login", nil).Result().Cookies()[0]
+	now = now.Add(6 * time.Minute)
+	rec := do("/stream", ck)
+	require.Equal(t, "ada", rec.Body.String())
+	require.Empty(t, rec.Result().Cookies())
+	now = now.Add(11 * time.Second)
+	require.Equal(t, "ada", do("/me", ck).Body.String(), "logged out by a read-only streaming request; logs: %s", logs.String())
 }
