@@ -8,6 +8,8 @@ replace github.com/ignitego/session/adapters/gin => ../../../adapters/gin
 
 replace github.com/ignitego/session/adapters/echo => ../../../adapters/echo
 
+replace github.com/ignitego/session/adapters/echov5 => ../../../adapters/echov5
+
 replace github.com/ignitego/session/adapters/fiber => ../../../adapters/fiber
 
 require (
@@ -15,9 +17,11 @@ require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/ignitego/session v0.0.0-00010101000000-000000000000
 	github.com/ignitego/session/adapters/echo v0.0.0-00010101000000-000000000000
+	github.com/ignitego/session/adapters/echov5 v0.0.0-00010101000000-000000000000
 	github.com/ignitego/session/adapters/fiber v0.0.0-00010101000000-000000000000
 	github.com/ignitego/session/adapters/gin v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v4 v4.16.6
+	github.com/labstack/echo/v5 v5.4.6
 	github.com/stretchr/testify v1.12.1
 )
 
