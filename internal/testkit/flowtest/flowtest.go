@@ -1,7 +1,7 @@
 // Package flowtest runs whole request flows against a store, through every
-// front end of internal/frontends with the native driver, for the stores'
-// own tests: a session round trip, an outage and its recovery, and garbage
-// collection on the Manager's schedule.
+// front end registered with internal/testkit/frontends, with the native
+// driver, for the stores' own tests: a session round trip, an outage and its
+// recovery, and garbage collection on the Manager's schedule.
 //
 // Each function needs a store that no other test uses while it runs.
 package flowtest
