@@ -57,7 +57,9 @@
 // User-Agent it started with (MatchUserAgent) and optionally to its IP
 // (MatchIP). Token, ValidateToken and RegenerateToken give a per-session
 // CSRF token; GenerateOneTimeToken and ValidateOneTimeToken give tokens that
-// validate once. Every comparison is constant-time.
+// validate once where the session lives in a Store (on the cookie driver
+// without UseDatabase, a replayed older cookie validates a used token
+// again). Every comparison is constant-time.
 //
 // # Drivers
 //
