@@ -57,7 +57,9 @@
 // User-Agent it started with (MatchUserAgent) and optionally to its IP
 // (MatchIP). Token, ValidateToken and RegenerateToken give a per-session
 // CSRF token; GenerateOneTimeToken and ValidateOneTimeToken give tokens that
-// validate once. Every comparison is constant-time.
+// validate once where the session lives in a Store (on the cookie driver
+// without UseDatabase, a replayed older cookie validates a used token
+// again). Every comparison is constant-time.
 //
 // # Drivers
 //
@@ -83,13 +85,17 @@
 //
 // # Concurrency
 //
-// Two requests of one user running at once (two tabs, parallel XHR) do not
-// lose each other's writes: Save writes only what the request changed and,
-// on a store with the Swapper ability, merges it into what is stored now.
-// Destroy and Regenerate win over concurrent saves of the old id. With
-// Config.Lock, a session is locked from its first access to the end of the
-// request, as in CodeIgniter 3, so that read-modify-write of one key (a
-// counter) is exact.
+// With a session kept in a Store (the native driver, the cookie driver with
+// UseDatabase), two requests of one user running at once (two tabs,
+// parallel XHR) do not lose each other's writes: Save writes only what the
+// request changed and, on a store with the Swapper ability, merges it into
+// what is stored now. The cookie driver without UseDatabase cannot merge:
+// each response carries the whole session as its request found it, and the
+// browser keeps the last cookie it receives, so of 20 requests in flight at
+// once, each setting its own key, one key survives. Destroy and Regenerate
+// win over concurrent saves of the old id. With Config.Lock, a session is
+// locked from its first access to the end of the request, as in
+// CodeIgniter 3, so that read-modify-write of one key (a counter) is exact.
 //
 // # Adapters
 //

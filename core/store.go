@@ -58,6 +58,8 @@ type Locker interface {
 	// the latter case it returns an error wrapping ctx.Err(). ttl bounds how
 	// long the lock outlives a holder that never unlocks (a crashed process).
 	// The returned unlock releases it; calling unlock more than once is safe.
+	// For an id that holds no session, a store may take no lock and return
+	// at once: the engine never adopts such an id.
 	Lock(ctx context.Context, id string, ttl time.Duration) (unlock func(context.Context) error, err error)
 }
 

@@ -1,6 +1,11 @@
 package core
 
-import "crypto/subtle"
+import (
+	"crypto/subtle"
+	"runtime"
+	"sync"
+	"weak"
+)
 
 // Token returns the session's CSRF token, creating it on first use; it stays
 // the same until RegenerateToken (Mako's getToken).
@@ -48,13 +53,15 @@ func (s *Session) RegenerateToken() string {
 
 // GenerateOneTimeToken returns a token that ValidateOneTimeToken accepts
 // once. The session keeps the last 20; older ones stop validating (Mako's
-// generateOneTimeToken).
+// generateOneTimeToken). See ValidateOneTimeToken for the cookie driver
+// without UseDatabase, where once cannot hold.
 func (s *Session) GenerateOneTimeToken() string {
 	if !s.lock() {
 		return ""
 	}
 	defer s.q().mu.Unlock()
 	ns := s.n()
+	warnReplayable(s.m, ns.slot)
 	ns.load()
 	t := newToken()
 	ns.rec.otts = append(ns.rec.otts, t)
@@ -70,12 +77,21 @@ func (s *Session) GenerateOneTimeToken() string {
 // one-time tokens, and if so uses it up: it validates once (Mako's
 // validateOneTimeToken). Every comparison is constant-time. Across
 // concurrent requests of one session, once is guaranteed with Config.Lock.
+//
+// Once holds only where the session lives on the server: the native
+// driver, the cookie driver with UseDatabase, and custom drivers with a
+// Store. The cookie driver without UseDatabase keeps the session, tokens
+// included, in the cookie: a client that sends again the cookie it held
+// before the token was used gets the token accepted again, as often as it
+// likes until the cookie expires. The first use of one-time tokens on such
+// a driver logs a warning, once per Manager.
 func (s *Session) ValidateOneTimeToken(token string) bool {
 	if !s.lock() {
 		return false
 	}
 	defer s.q().mu.Unlock()
 	ns := s.n()
+	warnReplayable(s.m, ns.slot)
 	ns.load()
 	at := -1
 	for i, t := range ns.rec.otts {
@@ -90,4 +106,25 @@ func (s *Session) ValidateOneTimeToken(token string) bool {
 	ns.ottUsed = append(ns.ottUsed, token)
 	ns.changed("", false)
 	return true
+}
+
+// replayWarned holds the Managers that have logged the warning of
+// warnReplayable, by weak pointer, so that it keeps none alive; each entry
+// goes when its Manager does.
+var replayWarned sync.Map // weak.Pointer[Manager] → struct{}
+
+// warnReplayable logs, once per Manager, that one-time tokens on slot, the
+// cookie driver without a Store, can be replayed with an older cookie.
+func warnReplayable(m *Manager, slot *driverSlot) {
+	if d, ok := slot.d.(*cookieDriver); !ok || d.store != nil {
+		return
+	}
+	key := weak.Make(m)
+	if _, seen := replayWarned.LoadOrStore(key, struct{}{}); seen {
+		return
+	}
+	runtime.AddCleanup(m, func(k weak.Pointer[Manager]) { replayWarned.Delete(k) }, key)
+	m.cfg.Logger.Warn("session: one-time tokens on the cookie driver without UseDatabase validate again when "+
+		"a client replays an older cookie; set Config.UseDatabase, or use the native driver, for tokens that validate once",
+		"driver", slot.name)
 }

@@ -11,10 +11,25 @@
 // Fiber sends a response only after the handler chain returns: the
 // middleware saves the session then, after c.Next(). The session's lazy load
 // uses c.UserContext().
+//
+// # Cookie size
+//
+// Fiber reads a request's headers into a buffer of
+// fiber.Config.ReadBufferSize bytes (4096 by default) and answers 431
+// Request Header Fields Too Large, before any middleware runs, to a request
+// whose headers do not fit. A session cookie the app cannot read back would
+// lock its user out: the server never sees the request that could replace
+// it. So the middleware sends no cookie longer than ReadBufferSize less
+// HeaderMargin (2560 bytes by default, where the engine's own limit is
+// core.MaxCookieSize, 4096): Save fails as for core.ErrCookieTooLarge, the
+// cookie the client holds stays valid, and the error names the setting to
+// raise. With the cookie driver, give the app a ReadBufferSize of 8192 or
+// more to store cookies up to the engine's limit.
 package fibersession
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -40,8 +55,10 @@ type Config struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
-	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
-	// Default: the status code and its text.
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise (a
+	// cookie too large among them, see "Cookie size").
+	// Default: logs err with the Manager's Config.Logger, and answers the
+	// status code and its text.
 	ErrorHandler func(c *fiber.Ctx, status int, err error) error
 }
 
@@ -51,7 +68,9 @@ func New(m *core.Manager) fiber.Handler { return NewWithConfig(m, Config{}) }
 // NewWithConfig returns the middleware with cfg.
 func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 	if cfg.ErrorHandler == nil {
+		logger := m.Config().Logger
 		cfg.ErrorHandler = func(c *fiber.Ctx, status int, err error) error {
+			logger.Error("session: request failed", slog.Int("status", status), slog.Any("error", err))
 			return c.Status(status).SendString(http.StatusText(status))
 		}
 	}
@@ -68,7 +87,7 @@ func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 		defer s.Release()
 		c.Locals(Key, s)
 		err := c.Next()
-		serr := s.Commit(c.UserContext())
+		serr := t.refusals(s.Commit(c.UserContext()))
 		if status := core.ErrorStatus(serr); status != 0 {
 			res := c.Response()
 			res.ResetBody()
@@ -96,6 +115,7 @@ type transport struct {
 	apps    *appCache
 	session core.Session
 	ip      [len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")]byte // the longest unmapped address
+	refused []*CookieTooLargeError                               // cookies SetCookie did not send, at most one per name
 }
 
 func (t *transport) Cookie(name string) string { return strings.Clone(t.c.Cookies(name)) }
@@ -112,7 +132,7 @@ func (*transport) CopiesCookieValue() bool { return true }
 // address into the transport's own memory rather than a new string, as the
 // engine copies what it keeps.
 func (t *transport) ClientIP() string {
-	if t.apps.proxied(t.c.App()) {
+	if t.apps.get(t.c.App()).proxied {
 		return t.c.IP()
 	}
 	addr, ok := netip.AddrFromSlice(t.c.Context().RemoteIP())
@@ -123,30 +143,35 @@ func (t *transport) ClientIP() string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// appCache remembers whether the last Fiber app the middleware served reads
-// the client address from a proxy header, as reading the app's Config
-// copies it.
-type appCache struct{ last atomic.Pointer[appProxy] }
+// appCache remembers what the middleware needs of the last Fiber app it
+// served, as reading the app's Config copies it.
+type appCache struct{ last atomic.Pointer[appInfo] }
 
-type appProxy struct {
-	app     *fiber.App
-	proxied bool
+type appInfo struct {
+	app       *fiber.App
+	proxied   bool // the client address comes from a proxy header
+	readLimit int  // fiber.Config.ReadBufferSize
 }
 
-func (a *appCache) proxied(app *fiber.App) bool {
+func (a *appCache) get(app *fiber.App) *appInfo {
 	if p := a.last.Load(); p != nil && p.app == app {
-		return p.proxied
+		return p
 	}
-	p := &appProxy{app: app, proxied: app.Config().ProxyHeader != ""}
+	cfg := app.Config()
+	p := &appInfo{app: app, proxied: cfg.ProxyHeader != "", readLimit: cfg.ReadBufferSize}
 	a.last.Store(p)
-	return p.proxied
+	return p
 }
 
 // SetCookie sets ck on the response (replacing one of the same name) and
 // marks the response as varying by cookie and not cacheable by shared
 // caches. The Set-Cookie value is the one net/http would write, Expires
-// and Max-Age alike.
+// and Max-Age alike. A cookie the app could not read back is not sent (see
+// "Cookie size"): the middleware reports it.
 func (t *transport) SetCookie(ck *http.Cookie) {
+	if !t.fits(ck) {
+		return
+	}
 	bp := lines.Get().(*[]byte)
 	defer lines.Put(bp)
 	line := core.AppendSetCookie((*bp)[:0], ck)

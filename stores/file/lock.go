@@ -27,6 +27,12 @@ const lockSuffix = ".lock"
 // backoff, see WithLockPoll) until its holder releases it, the holder's ttl
 // passes, or ctx is done.
 //
+// An id that holds no session gets no lock: Lock creates no directory and
+// no file for it, and returns an unlock that does nothing. The engine
+// locks the id a client sends before it loads the session, and never
+// adopts an id that holds none, so there is nothing to protect; and ids
+// that clients make up cannot fill the directory with lock files.
+//
 // The lock is a flock(2) on dir/aa/bb/<id>.lock, held until unlock: when the
 // holding process dies, the operating system releases it at once, whatever
 // the ttl. The file also records when the holder's ttl ends, so that a
@@ -42,12 +48,26 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	}
 	b := backoff.New(s.opts.lockPoll)
 	for {
+		if _, err := os.Lstat(s.file(id)); errors.Is(err, fs.ErrNotExist) {
+			return noUnlock, nil // looked at again under the leaf lock when it exists
+		}
 		var held *os.File
-		err := s.withLeaf(ctx, "lock", id, true, func(file string) error {
+		none := false
+		err := s.withLeaf(ctx, "lock", id, false, func(file string) error {
+			if _, err := os.Lstat(file); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					none = true // deleted meanwhile
+					return nil
+				}
+				return err
+			}
 			f, err := tryLock(file+lockSuffix, ttl)
 			held = f
 			return err
 		})
+		if errors.Is(err, errNoLeaf) || err == nil && none {
+			return noUnlock, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -59,6 +79,9 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 		}
 	}
 }
+
+// noUnlock is the unlock of a lock not taken.
+func noUnlock(context.Context) error { return nil }
 
 // tryLock takes the lock file at path if no one holds it, or if its holder
 // outlived its ttl, and records the new ttl in it. It returns the open lock

@@ -38,6 +38,9 @@ type Store struct {
 
 	mu     sync.Mutex
 	cursor string // the leaf where the last Collect stopped
+
+	stopSweep context.CancelFunc // stops the clean-up New starts
+	swept     chan struct{}      // closed when it has ended
 }
 
 var (
@@ -49,7 +52,11 @@ var (
 
 // New returns a Store keeping sessions under dir, which it creates with mode
 // 0700 if it is missing. A relative dir is resolved against the working
-// directory now.
+// directory now. In the background, it removes what processes that
+// crashed left behind: temporary files, lock files no process holds,
+// directories left empty. That takes one pass over the directories (a
+// second or more for 65,536 of them, the most the engine's ids make);
+// Close stops it.
 func New(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("filestore: the directory name is empty")
@@ -70,10 +77,16 @@ func New(dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("filestore: create the directory: %w", err)
 	}
-	s := &Store{dir: abs, opts: o}
+	s := &Store{dir: abs, opts: o, swept: make(chan struct{})}
 	for i := range s.sems {
 		s.sems[i] = make(chan struct{}, 1)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopSweep = cancel
+	go func() {
+		defer close(s.swept)
+		s.sweep(ctx)
+	}()
 	return s, nil
 }
 
