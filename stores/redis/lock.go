@@ -47,7 +47,7 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	for {
 		ok, err := s.client.SetNX(ctx, key, token, ttl).Result()
 		if err != nil {
-			return nil, fail(ctx, "lock", err)
+			return nil, s.fail(ctx, "lock", err)
 		}
 		if ok {
 			return s.unlocker(key, token), nil
@@ -74,7 +74,7 @@ func (s *Store) LockKey(id string) string {
 func (s *Store) unlocker(key, token string) func(context.Context) error {
 	return unlock.Once(func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
-			return fail(ctx, "unlock", err)
+			return s.fail(ctx, "unlock", err)
 		}
 		return nil
 	})
