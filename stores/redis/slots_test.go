@@ -86,8 +86,8 @@ func TestKeySlots(t *testing.T) {
 	rec.mu.Unlock()
 	require.NotEmpty(t, cmds)
 	for _, cmd := range cmds {
-		if cmd.err != nil && !errors.Is(cmd.err, redis.Nil) {
-			t.Errorf("%v: got error %v, want none", cmd.args, cmd.err)
+		if cmd.err != nil && !errors.Is(cmd.err, redis.Nil) && !redis.HasErrorPrefix(cmd.err, "NOSCRIPT") {
+			t.Errorf("%v: got error %v, want none (a NOSCRIPT, answered by EVAL, aside)", cmd.args, cmd.err)
 		}
 		keys, err := admin.CommandGetKeys(x, cmd.args...).Result()
 		require.NoError(t, err, "COMMAND GETKEYS %v", cmd.args)
