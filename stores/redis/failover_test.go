@@ -285,7 +285,7 @@ func failover(t *testing.T, st *redisstore.Store, master func(st *redisstore.Sto
 	// and is still there; a write answered 503 may or may not be. A write
 	// the old master acknowledged just before the kill may be lost (the
 	// replication is asynchronous): counted, not failed.
-	lost := 0
+	lost, checked := 0, 0
 	for i, c := range cs {
 		r := c.Get("/get")
 		got, err := strconv.ParseInt(r.Body, 10, 64)
@@ -297,13 +297,16 @@ func failover(t *testing.T, st *redisstore.Store, master func(st *redisstore.Sto
 		if l.ackedAfter == 0 {
 			t.Errorf("client %d: no write acknowledged after the kill", i)
 		}
+		if l.checked {
+			checked++
+		}
 		if l.lost {
 			lost++
 		}
 		c.Close()
 	}
-	t.Logf("master %s killed; %d of %d clients saw 503 (%d answers 503, %d answers 200); recovery: first client served again %s after the kill, every client %s after; slowest request %s; writes acknowledged just before the kill and lost: %d of %d clients",
-		killed, affected, clients, totalDown, totalOK, firstBack.Round(time.Millisecond), lastBack.Round(time.Millisecond), slowest.Round(time.Millisecond), lost, clients)
+	t.Logf("master %s killed; %d of %d clients saw 503 (%d answers 503, %d answers 200); recovery: first client served again %s after the kill, every client %s after; slowest request %s; writes acknowledged before the kill and lost: %d of the %d clients whose first request served after it read before writing",
+		killed, affected, clients, totalDown, totalOK, firstBack.Round(time.Millisecond), lastBack.Round(time.Millisecond), slowest.Round(time.Millisecond), lost, checked)
 }
 
 // crash kills the Redis server at addr with SIGKILL, as a crash of its
