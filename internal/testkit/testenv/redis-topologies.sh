@@ -26,11 +26,14 @@
 #
 # How soon a topology starts a failover (milliseconds): REDIS_NODE_TIMEOUT
 # (cluster-node-timeout) and REDIS_DOWN_AFTER (Sentinel's
-# down-after-milliseconds), both 5000 by default.
+# down-after-milliseconds), both 5000 by default. REDIS_FRESH, when set,
+# makes a port where something answers already an error, for a caller that
+# chose free ports: cluster and sentinel then start every server themselves.
 set -euo pipefail
 
 node_timeout=${REDIS_NODE_TIMEOUT:-5000}
 down_after=${REDIS_DOWN_AFTER:-5000}
+fresh=${REDIS_FRESH:-}
 
 log() { printf 'redis-topologies: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -41,6 +44,12 @@ cli() { # port command...
 }
 
 up_already() { [ "$(cli "$1" ping)" = PONG ]; }
+
+# taken port: whether something answers on port, which REDIS_FRESH forbids.
+taken() {
+  up_already "$1" || return 1
+  [ -z "$fresh" ] || die "port $1 is taken"
+}
 
 # wait_until seconds what command...: runs command every 0.2 s until it
 # succeeds, or fails the script after the given seconds.
@@ -58,7 +67,7 @@ wait_until() {
 # something answers there already.
 server() {
   local dir=$1 port=$2; shift 2
-  if up_already "$port"; then return 0; fi
+  if taken "$port"; then return 0; fi
   mkdir -p "$dir/$port"
   redis-server --port "$port" --bind 127.0.0.1 --protected-mode no \
     --save "" --appendonly no --daemonize yes \
@@ -134,7 +143,7 @@ sentinel() {
   server "$dir" "$replica" --replicaof 127.0.0.1 "$master"
   local s conf
   for s in "$@"; do
-    up_already "$s" && continue
+    taken "$s" && continue
     mkdir -p "$dir/$s"
     conf="$dir/$s/sentinel.conf"
     # A sentinel rewrites its file with what it learns; a restarted one

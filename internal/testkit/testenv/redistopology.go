@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed" // the topology script
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -90,14 +91,16 @@ func addrList(t testing.TB, name, list string) []string {
 func StartRedisCluster(t testing.TB, failAfter time.Duration) RedisTopology {
 	t.Helper()
 	lookup(t, RedisClusterVar)
-	ports := freePorts(t, 12) // six nodes, six cluster bus ports
-	args := []string{"cluster", ""}
 	var nodes []string
-	for i := 0; i < 6; i++ {
-		args = append(args, fmt.Sprintf("%d:%d", ports[i], ports[6+i]))
-		nodes = append(nodes, "127.0.0.1:"+strconv.Itoa(ports[i]))
-	}
-	startTopology(t, failAfter, args)
+	startTopology(t, failAfter, 12, func(ports []int) []string { // six nodes, six cluster bus ports
+		args := []string{"cluster"}
+		nodes = nil
+		for i := 0; i < 6; i++ {
+			args = append(args, fmt.Sprintf("%d:%d", ports[i], ports[6+i]))
+			nodes = append(nodes, "127.0.0.1:"+strconv.Itoa(ports[i]))
+		}
+		return args
+	})
 	return RedisTopology{Addrs: nodes, Nodes: nodes}
 }
 
@@ -110,47 +113,62 @@ func StartRedisCluster(t testing.TB, failAfter time.Duration) RedisTopology {
 func StartRedisSentinel(t testing.TB, failAfter time.Duration) RedisTopology {
 	t.Helper()
 	lookup(t, RedisSentinelVar)
-	ports := freePorts(t, 5)
-	args := []string{"sentinel", "", "mymaster"}
 	var addrs []string
-	for _, p := range ports {
-		args = append(args, strconv.Itoa(p))
-		addrs = append(addrs, "127.0.0.1:"+strconv.Itoa(p))
-	}
-	startTopology(t, failAfter, args)
+	startTopology(t, failAfter, 5, func(ports []int) []string {
+		args := []string{"sentinel", "mymaster"}
+		addrs = nil
+		for _, p := range ports {
+			args = append(args, strconv.Itoa(p))
+			addrs = append(addrs, "127.0.0.1:"+strconv.Itoa(p))
+		}
+		return args
+	})
 	return RedisTopology{Addrs: addrs[2:], MasterName: "mymaster", Nodes: addrs[:2]}
 }
 
-// startTopology runs the script with args, its directory (args[1]) a
-// temporary one, and stops the servers it started when the test ends.
-func startTopology(t testing.TB, failAfter time.Duration, args []string) {
+// startTopology runs the script with the command args returns for n free
+// ports, in a temporary directory, and stops the servers it started when
+// the test ends. A port taken in the meantime fails the start, which is
+// tried again on other ports, three times at most.
+func startTopology(t testing.TB, failAfter time.Duration, n int, args func(ports []int) []string) {
 	t.Helper()
 	for _, bin := range []string{"redis-server", "redis-cli", "bash"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			t.Fatalf("testenv: a Redis topology of the test's own needs %s: %v", bin, err)
 		}
 	}
-	dir := t.TempDir()
-	args[1] = dir
-	t.Cleanup(func() {
-		if out, err := runScript(0, "down", dir); err != nil {
-			t.Errorf("testenv: stop the topology in %s: %v\n%s", dir, err, out)
+	var failures []string
+	for attempt := 0; attempt < 3; attempt++ {
+		dir := t.TempDir()
+		t.Cleanup(func() {
+			if out, err := runScript(0, "down", dir); err != nil {
+				t.Errorf("testenv: stop the topology in %s: %v\n%s", dir, err, out)
+			}
+		})
+		a := args(freePorts(t, n))
+		a = append([]string{a[0], dir}, a[1:]...)
+		out, err := runScript(failAfter, a...)
+		if err == nil {
+			return
 		}
-	})
-	if out, err := runScript(failAfter, args...); err != nil {
-		t.Fatalf("testenv: start a Redis topology: %v\n%s%s", err, out, logTails(dir))
+		failures = append(failures, fmt.Sprintf("%v\n%s%s", err, out, logTails(dir)))
+		if out, err := runScript(0, "down", dir); err != nil {
+			t.Fatalf("testenv: stop the topology in %s: %v\n%s", dir, err, out)
+		}
 	}
+	t.Fatalf("testenv: start a Redis topology, three times:\n%s", strings.Join(failures, "\n"))
 }
 
-// runScript runs the topology script with args, within two minutes.
-// failAfter, when positive, sets its timings.
+// runScript runs the topology script with args, within two minutes, on
+// ports the caller chose free (REDIS_FRESH: a port that already answers is
+// an error). failAfter, when positive, sets its timings.
 func runScript(failAfter time.Duration, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{"-s", "--"}, args...)...)
 	cmd.Stdin = strings.NewReader(TopologyScript)
 	cmd.WaitDelay = 5 * time.Second
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), "REDIS_FRESH=1")
 	if failAfter > 0 {
 		ms := strconv.FormatInt(failAfter.Milliseconds(), 10)
 		cmd.Env = append(cmd.Env, "REDIS_NODE_TIMEOUT="+ms, "REDIS_DOWN_AFTER="+ms)
@@ -158,17 +176,30 @@ func runScript(failAfter time.Duration, args ...string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
-// freePorts returns n loopback TCP ports that were free a moment ago.
+// The ports of the test's own topologies: below Linux's ephemeral ports
+// (32768-60999), so that no outgoing connection takes one between the
+// moment it is found free and the moment a server listens on it.
+const (
+	portLow  = 20000
+	portHigh = 32000
+)
+
+// freePorts returns n loopback TCP ports from [portLow, portHigh) that
+// were free a moment ago.
 func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
-	for i := 0; i < n; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < n && tries < 1000; tries++ {
+		p := portLow + rand.IntN(portHigh-portLow)
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err != nil {
-			t.Fatalf("testenv: a free port: %v", err)
+			continue // taken
 		}
 		defer ln.Close() // held until all are chosen, so that none repeats
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, p)
+	}
+	if len(ports) < n {
+		t.Fatalf("testenv: found %d free ports from %d to %d, want %d", len(ports), portLow, portHigh-1, n)
 	}
 	return ports
 }
