@@ -245,7 +245,10 @@ func TestOptions(t *testing.T) {
 }
 
 // proxied returns a store whose client goes through a fault proxy, and
-// cleans up through a direct client.
+// cleans up through a direct client. The proxy fronts the single node: the
+// clients of a cluster and of Sentinel follow the addresses the servers
+// announce, which a proxy cannot stand in for; TestFailover takes their
+// masters down instead.
 func proxied(t *testing.T) (*faultproxy.Proxy, *redisstore.Store) {
 	t.Helper()
 	srv := testenv.Redis(t)
