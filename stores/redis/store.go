@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/slotmap"
 )
 
 // Store is a core.Store on Redis. The zero value is not usable; call New.
@@ -63,7 +64,7 @@ func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
 		if errors.Is(err, redis.Nil) {
 			return nil, false, nil
 		}
-		return nil, false, fail(ctx, "load", err)
+		return nil, false, s.fail(ctx, "load", err)
 	}
 	return data, true, nil
 }
@@ -82,7 +83,7 @@ func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time
 		err = s.client.Del(ctx, s.prefix+id).Err()
 	}
 	if err != nil {
-		return fail(ctx, "save", err)
+		return s.fail(ctx, "save", err)
 	}
 	return nil
 }
@@ -96,7 +97,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return nil
 	}
 	if err := s.client.Del(ctx, s.prefix+id).Err(); err != nil {
-		return fail(ctx, "delete", err)
+		return s.fail(ctx, "delete", err)
 	}
 	return nil
 }
@@ -127,8 +128,11 @@ func (s *Store) check(ctx context.Context, op, id string) error {
 }
 
 // fail wraps a Redis error for op. When ctx ended, the error also wraps
-// ctx.Err(), which go-redis may report only as a network timeout.
-func fail(ctx context.Context, op string, err error) error {
+// ctx.Err(), which go-redis may report only as a network timeout. A cluster
+// client is asked to reload its slot map: the failure may be a master that
+// failed over (see slotmap.AfterError).
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	slotmap.AfterError(ctx, s.client)
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("redisstore: %s: %w (%w)", op, cerr, err)
 	}

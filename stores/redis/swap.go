@@ -20,13 +20,13 @@ func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt ti
 	if !live {
 		n, err := s.client.Exists(ctx, s.prefix+id).Result()
 		if err != nil {
-			return false, fail(ctx, "insert", err)
+			return false, s.fail(ctx, "insert", err)
 		}
 		return n == 0, nil
 	}
 	ok, err := s.client.SetNX(ctx, s.prefix+id, data, ttl).Result()
 	if err != nil {
-		return false, fail(ctx, "insert", err)
+		return false, s.fail(ctx, "insert", err)
 	}
 	return ok, nil
 }
@@ -63,7 +63,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte,
 	}
 	n, err := casScript.Run(ctx, s.client, []string{s.prefix + id}, old, data, px).Int()
 	if err != nil {
-		return false, fail(ctx, "compare and swap", err)
+		return false, s.fail(ctx, "compare and swap", err)
 	}
 	return n == 1, nil
 }
