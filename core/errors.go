@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Sentinel errors. Every error the package returns wraps one of them or is an
@@ -69,14 +71,8 @@ func storeError(op, id string, err error) error {
 	return fmt.Errorf("%w: %s %s: %w", ErrStore, op, shortID(id), err)
 }
 
-// shortID keeps ids out of logs and error strings: the first six characters
-// are enough to correlate, and too few to hijack a session.
-func shortID(id string) string {
-	if len(id) > 6 {
-		return id[:6] + "…"
-	}
-	return id
-}
+// shortID keeps ids out of logs and error strings (storeid.Short).
+func shortID(id string) string { return storeid.Short(id) }
 
 // ErrorStatus maps an error returned by Save to the HTTP status the default
 // error handlers answer with: 503 when a store, a lock or contention kept the
