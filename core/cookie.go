@@ -249,7 +249,7 @@ func (c *Config) fillCookie(ck *http.Cookie, name, value string, maxAge int, now
 		Path:     c.CookiePath,
 		Domain:   c.CookieDomain,
 		Secure:   c.CookieSecure,
-		HttpOnly: c.CookieHTTPOnly,
+		HttpOnly: !c.CookieScriptAccess,
 		SameSite: c.CookieSameSite,
 	}
 	switch {

@@ -19,9 +19,11 @@ var (
 	// Config.Driver nor listed in Config.ValidDrivers.
 	ErrUnknownDriver = errors.New("session: unknown driver")
 
-	// ErrReservedKey is wrapped by the error Save returns when a handler tried
-	// to set or unset one of the read-only items session_id, ip_address,
-	// user_agent or last_activity. Everything else is saved.
+	// ErrReservedKey is the warning logged when a handler tried to set or
+	// unset one of the read-only items session_id, ip_address, user_agent or
+	// last_activity (or a codec's bookkeeping, such as CodeIgniter's
+	// __ci_vars). The item does not change, everything else is saved, and
+	// Save returns nil.
 	ErrReservedKey = errors.New("session: reserved key is read-only")
 
 	// ErrStore is wrapped by every error that comes from a Store: the store

@@ -552,8 +552,8 @@ func (ns *namespace) save(ctx context.Context) error {
 	}
 	var warn error
 	if len(ns.reserved) > 0 {
-		warn = fmt.Errorf("%w: %s", ErrReservedKey, strings.Join(ns.reserved, ", "))
-		ns.q.m.cfg.Logger.Warn("session: handler changed a reserved key", "driver", ns.slot.name, "keys", ns.reserved)
+		// Everything else is saved: a warning for the log, not an error.
+		ns.q.m.cfg.Logger.Warn(ErrReservedKey.Error(), "driver", ns.slot.name, "keys", strings.Join(ns.reserved, ", "))
 		ns.reserved = nil
 	}
 	q, cfg := ns.q, &ns.q.m.cfg

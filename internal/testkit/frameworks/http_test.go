@@ -154,7 +154,7 @@ var _ = register(
 			ck := sessionCookie(e, r)
 			require.NotNil(t, ck)
 			require.Equal(t, "ci_session", ck.Name)
-			require.False(t, ck.HttpOnly, "a Config{} literal has CookieHTTPOnly false")
+			require.True(t, ck.HttpOnly, "a Config{} literal is as safe as DefaultConfig")
 			require.Equal(t, http.SameSiteLaxMode, ck.SameSite)
 		},
 	},
