@@ -183,7 +183,9 @@ func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
 	if t == nil {
 		return nil, errors.New("session: Start needs a Transport")
 	}
-	return &Session{q: &request{m: m, ctx: ctx, t: t}}, nil
+	q := &request{m: m, ctx: ctx, t: t}
+	q.handle.q = q
+	return &q.handle, nil
 }
 
 // handleError answers a request whose session failed, for Middleware.

@@ -28,14 +28,27 @@ func NewContext(ctx context.Context, s *Session) context.Context {
 // ends, panics included.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t := &HTTPTransport{Writer: w}
-		s, _ := m.Start(r.Context(), t) // a transport: cannot fail
+		q := &httpRequest{m: m, t: HTTPTransport{Writer: w, Request: r}}
+		s, _ := m.Start(r.Context(), &q.t) // a transport: cannot fail
 		r = r.WithContext(NewContext(r.Context(), s))
-		t.Request = r
-		rw := &ResponseWriter{ResponseWriter: w, Session: s, Context: r.Context}
-		rw.Answer = func(status int, err error) { m.handleError(w, r, status, err) }
-		defer rw.Release()
-		next.ServeHTTP(rw, r)
-		rw.Finish()
+		q.t.Request = r
+		q.rw = ResponseWriter{ResponseWriter: w, Session: s, Request: q}
+		defer q.rw.Release()
+		next.ServeHTTP(&q.rw, r)
+		q.rw.Finish()
 	})
+}
+
+// httpRequest is one request in Middleware, in one allocation: its
+// transport, and the writer that commits its session.
+type httpRequest struct {
+	m  *Manager
+	t  HTTPTransport
+	rw ResponseWriter
+}
+
+func (q *httpRequest) Context() context.Context { return q.t.Request.Context() }
+
+func (q *httpRequest) Answer(status int, err error) {
+	q.m.handleError(q.rw.ResponseWriter, q.t.Request, status, err)
 }

@@ -36,6 +36,9 @@ type namespace struct {
 	changes            // since the load or the last save
 	destroyID string   // a destroyed session's id, deleted on Save
 	reserved  []string // reserved keys a handler tried to change, for the log
+
+	commit Commit // the last save's, and its changes: see save
+	rebase rebase
 }
 
 // changes is what a request changed in a session since it loaded or last

@@ -29,6 +29,8 @@ type request struct {
 	late      bool // a change arrived after that; Save reports it
 	ended     bool // Release ran: every handle is inert
 	warned    bool // a use after the end was logged
+
+	handle Session // the one Start returns, allocated with the request
 }
 
 // userAgent returns the request's User-Agent as sessions keep it (at most

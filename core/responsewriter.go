@@ -12,8 +12,8 @@ import (
 // ResponseWriter commits a request's session (Session.Commit) just before
 // the response headers go out: at the first WriteHeader (informational 1xx
 // aside), Write, ReadFrom, Flush or Hijack, or at Finish when the handler
-// wrote nothing. When the commit fails, Answer responds in the handler's
-// place, and what the handler writes afterwards is dropped.
+// wrote nothing. When the commit fails, the Request answers in the
+// handler's place, and what the handler writes afterwards is dropped.
 //
 // Manager.Middleware and the adapters for frameworks that write through an
 // http.ResponseWriter (Gin, Echo) put one under the response. It keeps
@@ -25,18 +25,25 @@ type ResponseWriter struct {
 	// Session is the request's session.
 	Session *Session
 
-	// Context returns the request's context, for the commit.
-	Context func() context.Context
-
-	// Answer responds in place of the handler when the commit fails, with
-	// the status ErrorStatus(err). Its own writes through the ResponseWriter
-	// go through. The Content-Type, Content-Length and Location headers
-	// the handler set are gone by then.
-	Answer func(status int, err error)
+	// Request is the request, as the writer needs it.
+	Request Answerer
 
 	committed bool // the commit ran, or Release ended the writer's part
 	answering bool // Answer is running
 	failed    bool // Answer responded: the handler's response is dropped
+}
+
+// Answerer is a ResponseWriter's request: an adapter implements it in its
+// framework's terms.
+type Answerer interface {
+	// Context returns the request's context, for the commit.
+	Context() context.Context
+
+	// Answer responds in place of the handler when the commit fails, with
+	// the status ErrorStatus(err). Its own writes through the ResponseWriter
+	// go through. The Content-Type, Content-Length and Location headers the
+	// handler set are gone by then.
+	Answer(status int, err error)
 }
 
 // Commit commits the session unless that was done, and reports whether the
@@ -49,7 +56,7 @@ func (w *ResponseWriter) Commit() bool {
 		return !w.failed
 	}
 	w.committed = true
-	err := w.Session.Commit(w.Context())
+	err := w.Session.Commit(w.Request.Context())
 	status := ErrorStatus(err)
 	if status == 0 {
 		return true
@@ -59,7 +66,7 @@ func (w *ResponseWriter) Commit() bool {
 	h.Del("Content-Length")
 	h.Del("Location")
 	w.failed, w.answering = true, true
-	w.Answer(status, err)
+	w.Request.Answer(status, err)
 	w.answering = false
 	return false
 }
@@ -77,7 +84,7 @@ func (w *ResponseWriter) Finish() {
 		return
 	}
 	if !w.failed {
-		_ = w.Session.Save(w.Context())
+		_ = w.Session.Save(w.Request.Context())
 	}
 }
 

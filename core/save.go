@@ -58,18 +58,19 @@ func (ns *namespace) save(ctx context.Context) error {
 		ns.id = ns.newID()
 	}
 	ns.rec.lastWrite = nowMs
-	rb := &rebase{codec: ns.slot.codec, ids: ns.slot.ids, view: &ns.rec, base: ns.base, changes: &ns.changes, nowMs: nowMs}
-	data, err := rb.onto(ns.id, nil)
+	ns.rebase = rebase{codec: ns.slot.codec, ids: ns.slot.ids, view: &ns.rec, base: ns.base, changes: &ns.changes, nowMs: nowMs}
+	data, err := ns.rebase.onto(ns.id, nil)
 	if err != nil {
 		return errors.Join(late, err)
 	}
-	c := &Commit{
+	c := &ns.commit
+	*c = Commit{
 		ID:        ns.id,
 		Data:      data,
 		Base:      ns.base,
 		ExpiresAt: now.Add(cfg.lifetime()),
 		Refresh:   touch || ns.moved || ns.loadedID == "",
-		rebase:    rb,
+		rebase:    &ns.rebase,
 	}
 	if ns.loadedID != "" && ns.loadedID != ns.id {
 		c.PrevID = ns.loadedID
@@ -125,13 +126,13 @@ func (rb *rebase) onto(id string, current []byte) ([]byte, error) {
 	c := rb.codec
 	if current == nil {
 		rb.view.id = id
-		return c.append(nil, rb.view, rb.base)
+		return c.append(make([]byte, 0, len(rb.base)+128), rb.view, rb.base)
 	}
 	var cur, base record
 	if err := c.decode(current, &cur, rb.nowMs); err != nil {
 		// What is stored does not decode: this request's view replaces it.
 		rb.view.id = id
-		return c.append(nil, rb.view, rb.base)
+		return c.append(make([]byte, 0, len(current)+128), rb.view, rb.base)
 	}
 	if rb.base != nil {
 		_ = c.decode(rb.base, &base, rb.nowMs)
@@ -158,7 +159,7 @@ func (rb *rebase) onto(id string, current []byte) ([]byte, error) {
 	cur.id = id
 	cur.lastActivity = max(cur.lastActivity, rb.view.lastActivity)
 	cur.lastWrite = rb.view.lastWrite
-	return c.append(nil, &cur, current)
+	return c.append(make([]byte, 0, len(current)+128), &cur, current)
 }
 
 // mergeTokens applies the token changes ch made in mine to cur.

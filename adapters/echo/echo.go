@@ -73,13 +73,14 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 			if cfg.Skipper != nil && cfg.Skipper(c) {
 				return next(c)
 			}
-			s, _ := m.Start(c.Request().Context(), &transport{c: c, cfg: cfgp}) // a transport: cannot fail
+			q := &request{t: transport{c: c, cfg: cfgp}}
+			s, _ := m.Start(c.Request().Context(), &q.t) // a transport: cannot fail
 			// The writer goes under the Response, so it sees the headers go
 			// out however they do: through the Response, a Flush, or a
 			// handler writing to Response().Writer.
 			res := c.Response()
-			rw := &core.ResponseWriter{ResponseWriter: res.Writer, Session: s, Context: func() context.Context { return c.Request().Context() }}
-			rw.Answer = func(status int, err error) { answer(c, rw.ResponseWriter, cfgp, status, err) }
+			rw := &q.rw
+			*rw = core.ResponseWriter{ResponseWriter: res.Writer, Session: s, Request: q}
 			res.Writer = rw
 			defer func() {
 				// Echo may still write the response after this returns (its
@@ -101,13 +102,23 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 	}
 }
 
-// answer has the error handler respond on a fresh Response over w, the
-// writer under the Response: the handler's Response may be committed
-// already.
-func answer(c echo.Context, w http.ResponseWriter, cfg *Config, status int, err error) {
+// request is one request in the middleware, in one allocation: the
+// transport and the core.ResponseWriter under the Response, whose
+// core.Answerer it is.
+type request struct {
+	t  transport
+	rw core.ResponseWriter
+}
+
+func (q *request) Context() context.Context { return q.t.c.Request().Context() }
+
+// Answer has the error handler respond on a fresh Response over the writer
+// under the Response: the handler's Response may be committed already.
+func (q *request) Answer(status int, err error) {
+	c := q.t.c
 	res := c.Response()
-	c.SetResponse(echo.NewResponse(w, c.Echo()))
-	if herr := cfg.ErrorHandler(c, status, err); herr != nil {
+	c.SetResponse(echo.NewResponse(q.rw.ResponseWriter, c.Echo()))
+	if herr := q.t.cfg.ErrorHandler(c, status, err); herr != nil {
 		c.Logger().Error(herr)
 	}
 	c.SetResponse(res)

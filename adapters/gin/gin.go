@@ -68,23 +68,29 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		s, _ := m.Start(c.Request.Context(), &transport{c: c, cfg: cfgp}) // a transport: cannot fail
-		rw := &core.ResponseWriter{ResponseWriter: c.Writer, Session: s, Context: func() context.Context { return c.Request.Context() }}
-		rw.Answer = func(status int, err error) {
-			cfg.ErrorHandler(c, status, err)
-			c.Abort()
-		}
-		defer rw.Release()
+		q := &request{t: transport{c: c, cfg: cfgp}}
+		s, _ := m.Start(c.Request.Context(), &q.t) // a transport: cannot fail
+		q.rw = core.ResponseWriter{ResponseWriter: c.Writer, Session: s, Request: &q.t}
+		q.w = writer{ResponseWriter: c.Writer, rw: &q.rw}
+		defer q.rw.Release()
 		c.Set(Key, s)
-		c.Writer = &writer{ResponseWriter: c.Writer, rw: rw}
+		c.Writer = &q.w
 		c.Next()
-		rw.Finish()
+		q.rw.Finish()
 	}
 }
 
 // From returns the request's session; it panics, like c.MustGet, when the
 // middleware did not run.
 func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
+
+// request is one request in the middleware, in one allocation: the writer
+// Gin sees, the core.ResponseWriter under it, and the transport.
+type request struct {
+	w  writer
+	rw core.ResponseWriter
+	t  transport
+}
 
 // writer is Gin's ResponseWriter over a core.ResponseWriter, which commits
 // the session before the first byte of the response goes out. Gin's
@@ -115,7 +121,8 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.Hij
 // Unwrap returns the writer underneath, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// transport is the session's core.Transport over the gin.Context.
+// transport is the session's core.Transport over the gin.Context, and the
+// core.Answerer of its ResponseWriter.
 type transport struct {
 	c   *gin.Context
 	cfg *Config
@@ -125,3 +132,10 @@ func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Req
 func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Writer.Header(), ck) }
 func (t *transport) ClientIP() string          { return t.cfg.ClientIP(t.c) }
 func (t *transport) UserAgent() string         { return t.c.Request.UserAgent() }
+
+func (t *transport) Context() context.Context { return t.c.Request.Context() }
+
+func (t *transport) Answer(status int, err error) {
+	t.cfg.ErrorHandler(t.c, status, err)
+	t.c.Abort()
+}
