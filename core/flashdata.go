@@ -12,11 +12,7 @@ func (s *Session) SetFlashdata(key string, value any) {
 
 // SetFlashdataMap stores every entry of data as flashdata.
 func (s *Session) SetFlashdataMap(data map[string]any) {
-	s.use(func(ns *namespace) {
-		for k, v := range data {
-			ns.set(k, item{kind: kindFlashNew, val: v})
-		}
-	})
+	s.use(func(ns *namespace) { ns.setItems(data, kindFlashNew, 0) })
 }
 
 // Flashdata returns the flash item under key, nil when there is none or key
@@ -40,11 +36,7 @@ func (s *Session) HasFlashdata(key string) (ok bool) {
 }
 
 // AllFlashdata returns a copy of the flash items only.
-func (s *Session) AllFlashdata() map[string]any {
-	out := map[string]any{}
-	s.use(func(ns *namespace) { ns.collect(out, isFlash) })
-	return out
-}
+func (s *Session) AllFlashdata() map[string]any { return s.allOf(isFlash) }
 
 // KeepFlashdata keeps the named flash items, or all of them when no key is
 // given, for one more request (CodeIgniter's keep_flashdata, Mako's
@@ -89,6 +81,13 @@ func (s *Session) FlashKeys() []string {
 	keys := []string{}
 	s.use(func(ns *namespace) { keys = ns.keysOf(isFlash) })
 	return keys
+}
+
+// allOf returns a copy of the live items whose kind passes match.
+func (s *Session) allOf(match func(uint8) bool) map[string]any {
+	out := map[string]any{}
+	s.use(func(ns *namespace) { ns.collect(out, match) })
+	return out
 }
 
 // collect adds the live items whose kind passes match to out.

@@ -142,7 +142,7 @@ func destroyStore(ctx context.Context, r *DriverRequest, st Store, id string) er
 	for range maxForwardHops {
 		next := ""
 		for attempt := range maxSwapAttempts {
-			if err := backoff(ctx, attempt); err != nil {
+			if err := retryPause(ctx, attempt); err != nil {
 				return err
 			}
 			data, found, err := st.Load(ctx, id)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ignitego/session/internal/backoff"
 )
 
 // storeSave is one Commit being saved in a Store by StoreDriver.
@@ -110,7 +112,7 @@ func (s *storeSave) swap(ctx context.Context, id string, base []byte) error {
 	c := s.c
 	data := c.Data
 	for attempt := range maxSwapAttempts {
-		if err := backoff(ctx, attempt); err != nil {
+		if err := retryPause(ctx, attempt); err != nil {
 			return err
 		}
 		if base == nil {
@@ -173,7 +175,7 @@ func (s *storeSave) retire(ctx context.Context, id string, base, marker []byte, 
 	c, st := s.c, s.st
 	rotation := !isTombstone(marker)
 	for attempt := range maxSwapAttempts {
-		if err := backoff(ctx, attempt); err != nil {
+		if err := retryPause(ctx, attempt); err != nil {
 			return err
 		}
 		ok, err := s.sw.CompareAndSwap(ctx, id, base, marker, until)
@@ -243,20 +245,13 @@ func (s *storeSave) mergeInto(ctx context.Context, id string) error {
 	return s.swap(ctx, id, nil)
 }
 
-// backoff waits before a retry: nothing before the first attempt, then a
-// random pause growing with the attempts (up to 20ms), so that requests
+// retryPause waits before a retry: nothing before the first attempt, then
+// a random pause growing with the attempts (up to 20ms), so that requests
 // contending for one session do not retry in lockstep.
-func backoff(ctx context.Context, attempt int) error {
+func retryPause(ctx context.Context, attempt int) error {
 	if attempt == 0 {
 		return nil
 	}
 	limit := time.Duration(min(1<<min(attempt, 10), 200)) * 100 * time.Microsecond
-	t := time.NewTimer(rand.N(limit) + 1)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return storeError("save", "", ctx.Err())
-	case <-t.C:
-		return nil
-	}
+	return storeError("save", "", backoff.Sleep(ctx, rand.N(limit)+1))
 }

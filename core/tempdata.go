@@ -7,20 +7,12 @@ func isTemp(kind uint8) bool { return kind == kindTemp }
 // SetTempdata stores value under key until ttl passes (CodeIgniter's
 // set_tempdata); ttl <= 0 means DefaultTempdataTTL, 5 minutes.
 func (s *Session) SetTempdata(key string, value any, ttl time.Duration) {
-	s.use(func(ns *namespace) { ns.setTemp(key, value, ttl) })
+	s.use(func(ns *namespace) { ns.set(key, item{kind: kindTemp, val: value, until: ns.deadline(ttl)}) })
 }
 
 // SetTempdataMap stores every entry of data as tempdata with one ttl.
 func (s *Session) SetTempdataMap(data map[string]any, ttl time.Duration) {
-	s.use(func(ns *namespace) {
-		for k, v := range data {
-			ns.setTemp(k, v, ttl)
-		}
-	})
-}
-
-func (ns *namespace) setTemp(key string, value any, ttl time.Duration) {
-	ns.set(key, item{kind: kindTemp, val: value, until: ns.deadline(ttl)})
+	s.use(func(ns *namespace) { ns.setItems(data, kindTemp, ns.deadline(ttl)) })
 }
 
 // deadline is when an item that lives ttl from now expires, in unix
@@ -44,11 +36,7 @@ func (s *Session) Tempdata(key string) (v any) {
 }
 
 // AllTempdata returns a copy of the live temp items only.
-func (s *Session) AllTempdata() map[string]any {
-	out := map[string]any{}
-	s.use(func(ns *namespace) { ns.collect(out, isTemp) })
-	return out
-}
+func (s *Session) AllTempdata() map[string]any { return s.allOf(isTemp) }
 
 // UnsetTempdata removes the named temp items, or all of them when no key is
 // given (CodeIgniter's unset_tempdata). Other items of those names stay.

@@ -44,6 +44,14 @@ func (ns *namespace) lookup(key string) (any, bool) {
 	return it.value(), true
 }
 
+// setItems stores every entry of data as an item of kind, expiring at until
+// (tempdata).
+func (ns *namespace) setItems(data map[string]any, kind uint8, until int64) {
+	for k, v := range data {
+		ns.set(k, item{kind: kind, val: v, until: until})
+	}
+}
+
 // SetUserdata stores value under key (CodeIgniter's set_userdata). It makes
 // a flash or temp item of that name plain userdata.
 func (s *Session) SetUserdata(key string, value any) {
@@ -52,11 +60,7 @@ func (s *Session) SetUserdata(key string, value any) {
 
 // SetUserdataMap stores every entry of data (set_userdata with an array).
 func (s *Session) SetUserdataMap(data map[string]any) {
-	s.use(func(ns *namespace) {
-		for k, v := range data {
-			ns.set(k, item{kind: kindUser, val: v})
-		}
-	})
+	s.use(func(ns *namespace) { ns.setItems(data, kindUser, 0) })
 }
 
 // Userdata returns the value under key, nil when absent (CodeIgniter's

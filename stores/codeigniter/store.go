@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/backoff"
 	"github.com/ignitego/session/internal/storeid"
 )
 
@@ -114,13 +115,4 @@ func fail(ctx context.Context, op string, err error) error {
 func shortID(id string) string { return storeid.Short(id) }
 
 // sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func sleep(ctx context.Context, d time.Duration) error { return backoff.Sleep(ctx, d) }
