@@ -79,9 +79,9 @@ func shortID(id string) string { return storeid.Short(id) }
 // ErrorStatus maps an error returned by Save to the HTTP status the default
 // error handlers answer with: 503 when a store, a lock or contention kept the
 // session from loading or saving, 500 when its data could not be written
-// (a value that does not encode, a cookie too large), and 0 for warnings that
-// leave the response as it is (ErrReservedKey, ErrModifiedAfterCommit: they
-// are logged, and everything else was saved).
+// (a value that does not encode, a cookie too large), and 0 for a change
+// made after the headers went out (ErrModifiedAfterCommit: it is logged,
+// and everything else was saved), which leaves the response as it is.
 func ErrorStatus(err error) int {
 	if err == nil {
 		return 0
@@ -106,5 +106,5 @@ func isWarning(err error) bool {
 		}
 		return true
 	}
-	return errors.Is(err, ErrReservedKey) || errors.Is(err, ErrModifiedAfterCommit)
+	return errors.Is(err, ErrModifiedAfterCommit)
 }

@@ -129,7 +129,7 @@ func (m *Manager) validate() error {
 		case cfg.Store != nil && !ok:
 			return configError("Lock needs a Store with the Locker ability; %T has none", cfg.Store)
 		}
-		// A custom driver may lock in a store of its own: LoadStore checks
+		// A custom driver may lock in a store of its own: StoreDriver checks
 		// that store when it is used.
 	}
 	return nil
