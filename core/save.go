@@ -10,7 +10,9 @@ import (
 )
 
 // save persists what changed: it hands the driver a Commit, and takes back
-// from it what was stored.
+// from it what was stored. A cookie that could not be sent any more (the
+// headers went out) is reported with ErrModifiedAfterCommit, store-side
+// data still saved.
 func (ns *namespace) save(ctx context.Context) error {
 	if !ns.loaded {
 		return nil
@@ -18,29 +20,21 @@ func (ns *namespace) save(ctx context.Context) error {
 	if ns.err != nil {
 		return ns.err
 	}
-	q, cfg := ns.q, &ns.q.m.cfg
 	if len(ns.reserved) > 0 {
 		// Everything else is saved: a warning for the log, not an error.
-		cfg.Logger.Warn(ErrReservedKey.Error(), "driver", ns.slot.name, "keys", strings.Join(ns.reserved, ", "))
+		ns.q.m.cfg.Logger.Warn(ErrReservedKey.Error(), "driver", ns.slot.name, "keys", strings.Join(ns.reserved, ", "))
 		ns.reserved = nil
 	}
-	now := q.clock()
-	ns.dr.Now = now
-	nowMs := now.UnixMilli()
-	var late error // a cookie that could not be sent any more
-	if ns.destroyID != "" {
-		err := ns.slot.d.Destroy(ctx, &ns.dr, ns.destroyID)
-		if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
-			return err
-		}
-		late = err
-		ns.destroyID = ""
+	ns.dr.Now = ns.q.clock()
+	late, err := ns.destroy(ctx)
+	if err != nil {
+		return err
 	}
-	touch := ns.loadedID != "" && nowMs-ns.rec.lastWrite >= cfg.touchInterval().Milliseconds()
+	touch := ns.loadedID != "" && ns.nowMs()-ns.rec.lastWrite >= ns.q.m.cfg.touchInterval().Milliseconds()
 	if !ns.dirty && !touch && !ns.moved {
 		return late
 	}
-	if q.committed {
+	if ns.q.committed {
 		// No cookie can reach the client any more: keep the id it holds.
 		if ns.loadedID == "" {
 			if !ns.byHandler {
@@ -54,29 +48,11 @@ func (ns *namespace) save(ctx context.Context) error {
 		}
 		touch, ns.moved = false, false
 	}
-	if ns.id == "" {
-		ns.id = ns.newID()
-	}
-	ns.rec.lastWrite = nowMs
-	ns.rebase = rebase{codec: ns.slot.codec, ids: ns.slot.ids, view: &ns.rec, base: ns.base, changes: &ns.changes, nowMs: nowMs}
-	data, err := ns.rebase.onto(ns.id, nil)
+	c, err := ns.newCommit(touch)
 	if err != nil {
 		return errors.Join(late, err)
 	}
-	c := &ns.commit
-	*c = Commit{
-		ID:        ns.id,
-		Data:      data,
-		Base:      ns.base,
-		ExpiresAt: now.Add(cfg.lifetime()),
-		Refresh:   touch || ns.moved || ns.loadedID == "",
-		rebase:    &ns.rebase,
-	}
-	if ns.loadedID != "" && ns.loadedID != ns.id {
-		c.PrevID = ns.loadedID
-		c.KeepPrev = ns.regen == regenKeep
-		c.Rotated = ns.regen == regenRotate
-	}
+	data := c.Data
 	err = ns.slot.d.Save(ctx, &ns.dr, c)
 	if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
 		return errors.Join(late, err)
@@ -85,14 +61,65 @@ func (ns *namespace) save(ctx context.Context) error {
 		err = nil // only the engine's own changes (ageing) missed the cookie: nothing to report
 	}
 	// Saved, though a cookie may have been too late to send.
+	return errors.Join(late, err, ns.saved(c, data))
+}
+
+// destroy ends the session Destroy left for Save. late is a cookie that
+// could not be expired any more; err a failure.
+func (ns *namespace) destroy(ctx context.Context) (late, err error) {
+	if ns.destroyID == "" {
+		return nil, nil
+	}
+	err = ns.slot.d.Destroy(ctx, &ns.dr, ns.destroyID)
+	if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
+		return nil, err
+	}
+	ns.destroyID = ""
+	return err, nil
+}
+
+// newCommit encodes the session for a save; touch asks the driver to send
+// the client's reference again, sliding its lifetime.
+func (ns *namespace) newCommit(touch bool) (*Commit, error) {
+	if ns.id == "" {
+		ns.id = ns.newID()
+	}
+	now := ns.q.clock()
+	ns.rec.lastWrite = now.UnixMilli()
+	ns.rebase = rebase{codec: ns.slot.codec, ids: ns.slot.ids, view: &ns.rec, base: ns.base, changes: &ns.changes, nowMs: now.UnixMilli()}
+	data, err := ns.rebase.onto(ns.id, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &ns.commit
+	*c = Commit{
+		ID:        ns.id,
+		Data:      data,
+		Base:      ns.base,
+		ExpiresAt: now.Add(ns.q.m.cfg.lifetime()),
+		Refresh:   touch || ns.moved || ns.loadedID == "",
+		rebase:    &ns.rebase,
+	}
+	if ns.loadedID != "" && ns.loadedID != ns.id {
+		c.PrevID = ns.loadedID
+		c.KeepPrev = ns.regen == regenKeep
+		c.Rotated = ns.regen == regenRotate
+	}
+	return c, nil
+}
+
+// saved takes back from c, which carried data to the driver, what was
+// stored: the session goes on from there, with nothing changed.
+func (ns *namespace) saved(c *Commit, data []byte) error {
 	switch {
 	case c.gone:
+		// Destroyed meanwhile by another request: so it is in this one.
 		ns.rec.items, ns.rec.csrf, ns.rec.otts = nil, "", nil
 		ns.id, ns.loadedID, ns.base = "", "", nil
 	case !bytes.Equal(c.Data, data):
 		// Merged with another request's changes: continue from the merge.
-		if derr := ns.slot.codec.decode(c.Data, &ns.rec, nowMs); derr != nil {
-			return errors.Join(late, err, derr)
+		if err := ns.slot.codec.decode(c.Data, &ns.rec, ns.nowMs()); err != nil {
+			return err
 		}
 		fallthrough
 	default:
@@ -100,7 +127,7 @@ func (ns *namespace) save(ctx context.Context) error {
 	}
 	ns.moved = false
 	ns.changes = changes{}
-	return errors.Join(late, err)
+	return nil
 }
 
 // rebase is one request's changes to a session, as a save carries them to
