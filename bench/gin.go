@@ -39,8 +39,9 @@ func ginMounts() []mount {
 			return ginContrib(tb, "redis", st, rt)
 		}},
 		mount{library: "scs", store: "memory", build: func(tb testing.TB) *Case {
-			st := scsmem.New()
-			tb.Cleanup(st.StopCleanup)
+			// No cleanup goroutine: the benchmarks need none, and scs's
+			// StopCleanup races with the goroutine's start.
+			st := scsmem.NewWithCleanupInterval(0)
 			return ginSCS("memory", st, nil)
 		}},
 		mount{library: "scs", store: "redis", build: func(tb testing.TB) *Case {
