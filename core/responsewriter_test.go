@@ -38,6 +38,20 @@ func (a *answerer) Answer(status int, err error) {
 	_, _ = io.WriteString(a.w, "answer: "+err.Error())
 }
 
+// startWriter starts a request's session on the native driver over st,
+// with a ResponseWriter over a recorder.
+func startWriter(t *testing.T, st core.Store) (*core.Session, *core.ResponseWriter, *answerer, *httptest.ResponseRecorder) {
+	t.Helper()
+	m := newManager(t, core.DriverNative, st, nil)
+	rec := httptest.NewRecorder()
+	s, err := m.Start(context.Background(), &core.HTTPTransport{Writer: rec, Request: httptest.NewRequest("GET", "/", nil)})
+	require.NoError(t, err)
+	a := &answerer{}
+	w := &core.ResponseWriter{ResponseWriter: rec, Session: s, Request: a}
+	a.w = w
+	return s, w, a, rec
+}
+
 // When the commit fails, however the handler's headers would have gone out,
 // the answer is the response: the handler's headers that described its
 // body are gone, and its writes are dropped.
@@ -54,13 +68,7 @@ func TestResponseWriterAnswersInPlaceOfTheHandler(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newManager(t, core.DriverNative, downStore{memstore.New()}, nil)
-			rec := httptest.NewRecorder()
-			s, err := m.Start(context.Background(), &core.HTTPTransport{Writer: rec, Request: httptest.NewRequest("GET", "/", nil)})
-			require.NoError(t, err)
-			a := &answerer{}
-			w := &core.ResponseWriter{ResponseWriter: rec, Session: s, Request: a}
-			a.w = w
+			s, w, a, rec := startWriter(t, downStore{memstore.New()})
 
 			s.SetUserdata("k", "v")
 			w.Header().Set("Content-Type", "application/json")
@@ -84,13 +92,7 @@ func TestResponseWriterAnswersInPlaceOfTheHandler(t *testing.T) {
 // commits once, and after Release lets writes through without a commit.
 func TestResponseWriterCommitsOnce(t *testing.T) {
 	st := memstore.New()
-	m := newManager(t, core.DriverNative, st, nil)
-	rec := httptest.NewRecorder()
-	s, err := m.Start(context.Background(), &core.HTTPTransport{Writer: rec, Request: httptest.NewRequest("GET", "/", nil)})
-	require.NoError(t, err)
-	a := &answerer{}
-	w := &core.ResponseWriter{ResponseWriter: rec, Session: s, Request: a}
-	a.w = w
+	s, w, a, rec := startWriter(t, st)
 
 	s.SetUserdata("k", "v")
 	_, _ = io.WriteString(w, "one ")
