@@ -73,7 +73,7 @@ type Collector interface {
 }
 
 // MaxIDLength is the longest id a store must accept.
-const MaxIDLength = storeid.MaxLength
+const MaxIDLength = 256
 
 // ValidID reports whether id is acceptable as a store key: 1 to 256 bytes of
 // ASCII letters, digits, '-', '_' and ','. Every id the engine generates
