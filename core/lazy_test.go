@@ -13,9 +13,9 @@ import (
 	memstore "github.com/ignitego/session/stores/memory"
 )
 
-// A session no handler touched takes no request state: its Commit, Save and
-// Release cost nothing, and a handle kept after Release stays inert even
-// though it never held any state.
+// A session no handler touched is never loaded: its Commit, Save and
+// Release do no I/O and send no cookie, and a handle kept after Release
+// stays inert.
 func TestUntouchedHandleKeptAfterReleaseIsInert(t *testing.T) {
 	st := memstore.New()
 	m := newManager(t, core.DriverNative, st, nil)
