@@ -33,8 +33,8 @@
 // *EncodeError naming the key, and nothing is written.
 //
 // Sessions are lazy: Start does no I/O, a handler that never touches the
-// session costs no store call, sends no cookie and takes no per-request
-// state beyond the Session itself, and one that only reads writes nothing.
+// session costs no store call and sends no cookie, and one that only reads
+// writes nothing.
 //
 // # Flashdata and tempdata
 //
@@ -67,8 +67,9 @@
 // default: the data in the cookie, signed with HMAC-SHA256 or, with
 // EncryptCookie, encrypted with AES-256-GCM; with UseDatabase only the
 // signed id, the data in Store), "native" (the id in the cookie, the data in
-// Store), or a custom Driver from Config.Drivers. Several drivers can serve
-// one request, each with its own data and cookie:
+// Store), or a custom Driver from Config.Drivers (a StoreDriver, for one
+// whose sessions live in a Store). Several drivers can serve one request,
+// each with its own data and cookie:
 //
 //	cfg.ValidDrivers = []string{core.DriverNative}
 //	n, err := s.Driver(core.DriverNative) // ErrUnknownDriver if not valid
@@ -104,6 +105,7 @@
 // out, and answer a request whose store failed with 503 through an error
 // handler you can replace; Manager.Middleware does the same for net/http.
 // Each translates its framework's request into a Transport; so can you,
-// with Manager.Start (or Manager.StartIn, to keep the Session in your own
-// per-request memory), Session.Commit and Session.Release.
+// with Manager.Start, Session.Commit and Session.Release, and a
+// ResponseWriter that commits the session before the headers go out.
+// docs/architecture.md walks one request through the engine.
 package core

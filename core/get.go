@@ -14,13 +14,10 @@ import (
 // fits (PHP's ints arrive as int64).
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
-	if !s.lock() {
-		return zero, false
-	}
-	defer s.q().mu.Unlock()
-	ns := s.n()
-	v, ok := ns.lookup(key)
-	if !ok {
+	var v any
+	found := false
+	s.use(func(ns *namespace) { v, found = ns.lookup(key) })
+	if !found {
 		return zero, false
 	}
 	if t, ok := v.(T); ok {

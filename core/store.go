@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store keeps session data on the server, as opaque bytes with an expiry.
@@ -80,25 +82,7 @@ const MaxIDLength = 256
 // passes, and so do PHP's (for sessions shared with a PHP application). Ids
 // such as "../x", "a/b", "" or one with a NUL byte do not, so a store can use
 // a valid id in a file name or a key without escaping it.
-func ValidID(id string) bool {
-	if len(id) == 0 || len(id) > MaxIDLength {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if !idByte[id[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// idByte marks the bytes ValidID accepts.
-var idByte = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == ','
-	}
-	return t
-}()
+func ValidID(id string) bool { return storeid.Valid(id) }
 
 // Expired reports whether a record saved with expiresAt has expired at now.
 // A zero expiresAt never expires. Stores use it so that they all agree on the

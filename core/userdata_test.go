@@ -7,6 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"context"
+	"log/slog"
+	"strings"
+
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/internal/testkit/frontends"
 	memstore "github.com/ignitego/session/stores/memory"
@@ -63,4 +67,35 @@ func TestGetAndSetUnsetIncrement(t *testing.T) {
 		require.Equal(t, 1, s.Userdata("k"))
 		require.Equal(t, 2, s.Userdata("n"))
 	})
+}
+
+// A reserved key does not change and is a warning in the log; Save returns
+// nil, as everything else was saved.
+func TestReservedKeysAreALoggedWarning(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *core.Session)
+	}{
+		{"set", func(s *core.Session) { s.SetUserdata(core.KeySessionID, "forged") }},
+		{"set in a map", func(s *core.Session) { s.SetUserdataMap(map[string]any{core.KeyLastActivity: int64(0)}) }},
+		{"unset", func(s *core.Session) { s.UnsetUserdata(core.KeyIPAddress) }},
+		{"flashdata", func(s *core.Session) { s.SetFlashdata(core.KeyUserAgent, "x") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs strings.Builder
+			m := newManager(t, core.DriverNative, memstore.New(), nil, func(c *core.Config) {
+				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			})
+			r := newBrowser().start(t, m)
+			r.SetUserdata("kept", 1)
+			id := r.ID()
+			tt.change(r.Session)
+			require.NoError(t, r.Save(context.Background()), "everything was saved")
+			require.Equal(t, id, r.ID())
+			require.Equal(t, "192.0.2.1", r.Userdata(core.KeyIPAddress))
+			require.Contains(t, logs.String(), core.ErrReservedKey.Error())
+			r.Release()
+		})
+	}
 }

@@ -40,7 +40,7 @@ func (e *CookieTooLargeError) Unwrap() error { return core.ErrCookieTooLarge }
 // track of the cookies it refused.
 func (t *transport) fits(ck *http.Cookie) bool {
 	size := len(ck.Name) + 1 + len(ck.Value)
-	limit := t.apps.get(t.c.App()).readLimit
+	limit := t.c.App().Config().ReadBufferSize
 	for i, r := range t.refused {
 		if r.Name == ck.Name {
 			t.refused = append(t.refused[:i], t.refused[i+1:]...) // sent again: only the last one counts

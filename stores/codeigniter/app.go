@@ -168,7 +168,7 @@ func Config(app App) (core.Config, error) {
 	cfg.CookieDomain = a.CookieDomain
 	cfg.CookiePath = a.CookiePath
 	cfg.CookieSecure = a.CookieSecure
-	cfg.CookieHTTPOnly = true
+	cfg.CookieScriptAccess = false
 	cfg.CookieSameSite = a.CookieSameSite
 	// PHP reads the old id of a rotation: it must hold the session or
 	// nothing, never the engine's forward to the new id.

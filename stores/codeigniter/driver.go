@@ -16,6 +16,7 @@ import (
 type Driver struct {
 	app   App
 	store Store
+	sd    core.StoreDriver // the engine's persistence on store, as the request's client sees it
 }
 
 var _ core.FormatDriver = (*Driver)(nil)
@@ -30,7 +31,9 @@ func NewDriver(app App) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{app: a, store: st}, nil
+	d := &Driver{app: a, store: st}
+	d.sd.StoreFor = func(r *core.DriverRequest) core.Store { return d.forRequest(r) }
+	return d, nil
 }
 
 // App returns the application's settings the driver works with, defaults
@@ -50,11 +53,7 @@ func (d *Driver) Format() core.Format { return d.app.format() }
 // PHP rewrites the session on every request, which moves its expiry: so
 // does Load, by asking the engine to save and send the cookie.
 func (d *Driver) Load(ctx context.Context, r *core.DriverRequest) (core.Loaded, error) {
-	id := r.Cookie()
-	if id == "" {
-		return core.Loaded{}, nil
-	}
-	l, err := r.LoadStore(ctx, d.forRequest(r), id)
+	l, err := d.sd.Load(ctx, r)
 	if err == nil && l.Data != nil && d.app.TimeToUpdate == NoRegeneration {
 		l.Refresh = true
 	}
@@ -64,13 +63,7 @@ func (d *Driver) Load(ctx context.Context, r *core.DriverRequest) (core.Loaded, 
 // Save writes the session, and sends the cookie when the id changed or the
 // engine asks for it.
 func (d *Driver) Save(ctx context.Context, r *core.DriverRequest, c *core.Commit) error {
-	if err := c.SaveStore(ctx, r, d.forRequest(r)); err != nil {
-		return err
-	}
-	if c.Refresh || c.PrevID != "" {
-		return r.SetCookie(c.ID)
-	}
-	return nil
+	return d.sd.Save(ctx, r, c)
 }
 
 // Destroy deletes the session and expires the cookie, as

@@ -9,6 +9,7 @@ import (
 	"github.com/ignitego/session/internal/slotmap"
 	"github.com/ignitego/session/internal/unlock"
 
+	"github.com/ignitego/session/internal/rediscas"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -88,7 +89,7 @@ func (s *RedisStore) Save(ctx context.Context, id string, data []byte, expiresAt
 	if err := check(ctx, "save", id); err != nil {
 		return err
 	}
-	ttl, live := ttlUntil(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	var err error
 	if live {
 		err = s.client.Set(ctx, s.Key(id), data, ttl).Err()
@@ -120,7 +121,7 @@ func (s *RedisStore) Insert(ctx context.Context, id string, data []byte, expires
 	if err := check(ctx, "insert", id); err != nil {
 		return false, err
 	}
-	ttl, live := ttlUntil(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	if !live {
 		n, err := s.client.Exists(ctx, s.Key(id)).Result()
 		if err != nil {
@@ -135,23 +136,8 @@ func (s *RedisStore) Insert(ctx context.Context, id string, data []byte, expires
 	return ok, nil
 }
 
-// casScript replaces KEYS[1] with ARGV[2] if it holds ARGV[1]: with a PX of
-// ARGV[3] milliseconds when it is positive, deleting the key when it is
-// negative, without expiry when it is 0.
-var casScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-	return 0
-end
-local px = tonumber(ARGV[3])
-if px > 0 then
-	redis.call('SET', KEYS[1], ARGV[2], 'PX', px)
-elseif px < 0 then
-	redis.call('DEL', KEYS[1])
-else
-	redis.call('SET', KEYS[1], ARGV[2])
-end
-return 1
-`)
+// casScript is the compare-and-swap every store on Redis runs.
+var casScript = redis.NewScript(rediscas.Script)
 
 // CompareAndSwap replaces the session under id with data if it is old: a
 // script that GETs and SETs atomically.
@@ -159,15 +145,7 @@ func (s *RedisStore) CompareAndSwap(ctx context.Context, id string, old, data []
 	if err := check(ctx, "swap", id); err != nil {
 		return false, err
 	}
-	px := int64(0)
-	if !expiresAt.IsZero() {
-		ttl, live := ttlUntil(expiresAt)
-		px = -1
-		if live {
-			px = ttl.Milliseconds()
-		}
-	}
-	n, err := casScript.Run(ctx, s.client, []string{s.Key(id)}, old, data, px).Int()
+	n, err := casScript.Run(ctx, s.client, []string{s.Key(id)}, old, data, rediscas.PX(expiresAt)).Int()
 	if err != nil {
 		return false, s.failed(ctx, "swap", err)
 	}
@@ -253,17 +231,4 @@ func (s *RedisStore) unlocker(key, value string) func(context.Context) error {
 func (s *RedisStore) failed(ctx context.Context, op string, err error) error {
 	slotmap.AfterError(ctx, s.client)
 	return fail(ctx, op, err)
-}
-
-// ttlUntil returns the time left until expiresAt (0 for a zero expiresAt)
-// and whether data saved until then is visible at all.
-func ttlUntil(expiresAt time.Time) (time.Duration, bool) {
-	if expiresAt.IsZero() {
-		return 0, true
-	}
-	ttl := time.Until(expiresAt)
-	if ttl < time.Millisecond {
-		return 0, false
-	}
-	return ttl, true
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ignitego/session/internal/flock"
 
 	"github.com/ignitego/session/internal/backoff"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // DefaultLockTTL is the ttl Lock uses when it is given none (ttl <= 0).
@@ -40,7 +41,7 @@ const lockSuffix = ".lock"
 // after ttl (ttl <= 0 means DefaultLockTTL). unlock releases the lock and
 // removes the file; calling it again does nothing.
 func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
-	if err := check(ctx, "lock", id); err != nil {
+	if err := storeid.Check(ctx, "filestore", "lock", id); err != nil {
 		return nil, err
 	}
 	if ttl <= 0 {
@@ -75,7 +76,7 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 			return s.unlocker(id, held), nil
 		}
 		if err := b.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("filestore: lock session %s: %w", short(id), err)
+			return nil, fmt.Errorf("filestore: lock session %s: %w", storeid.Short(id), err)
 		}
 	}
 }
@@ -144,7 +145,7 @@ func (s *Store) unlocker(id string, f *os.File) func(context.Context) error {
 			// Closing releases the flock even if the file could not be
 			// removed; a lock file no one holds is taken by the next Lock.
 			if cerr := f.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("filestore: unlock session %s: %w", short(id), cerr)
+				err = fmt.Errorf("filestore: unlock session %s: %w", storeid.Short(id), cerr)
 			}
 		})
 		return err

@@ -15,11 +15,11 @@ package memstore
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is an in-memory core.Store. The zero value is not usable; call New.
@@ -84,7 +84,7 @@ func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
 
 // Save stores a copy of data under id until expiresAt.
 func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time.Time) error {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "save", id); err != nil {
 		return err
 	}
 	data = clone(data)
@@ -109,7 +109,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // Insert stores data under id if id holds nothing live.
 func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt time.Time) (bool, error) {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "insert", id); err != nil {
 		return false, err
 	}
 	data = clone(data)
@@ -125,7 +125,7 @@ func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt ti
 
 // CompareAndSwap replaces the data under id if it is still old.
 func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte, expiresAt time.Time) (bool, error) {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "compare and swap", id); err != nil {
 		return false, err
 	}
 	data = clone(data)
@@ -143,7 +143,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte,
 // Lock takes the lock on id, waiting for its holder to release it or for
 // the holder's ttl to pass.
 func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "lock", id); err != nil {
 		return nil, err
 	}
 	for {
@@ -234,16 +234,6 @@ func (s *Store) remove(e *entry) {
 	if s.max > 0 {
 		s.expiry.remove(e)
 	}
-}
-
-func check(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if !core.ValidID(id) {
-		return fmt.Errorf("memstore: invalid session id %q", id)
-	}
-	return nil
 }
 
 // clone copies data; a nil slice becomes an empty one, so that a stored

@@ -9,7 +9,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/rediscas"
 	"github.com/ignitego/session/internal/slotmap"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is a core.Store on Redis. The zero value is not usable; call New.
@@ -75,7 +77,7 @@ func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time
 	if err := s.check(ctx, "save", id); err != nil {
 		return err
 	}
-	ttl, live := ttlOf(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	var err error
 	if live {
 		err = s.client.Set(ctx, s.prefix+id, data, ttl).Err()
@@ -118,37 +120,14 @@ func (s *Store) check(ctx context.Context, op, id string) error {
 	if err := s.ready(ctx, op); err != nil {
 		return err
 	}
-	if !core.ValidID(id) {
-		if len(id) > 40 {
-			id = id[:40] + "…"
-		}
-		return fmt.Errorf("redisstore: %s: invalid session id %q", op, id)
-	}
-	return nil
+	return storeid.Check(ctx, "redisstore", op, id)
 }
 
-// fail wraps a Redis error for op. When ctx ended, the error also wraps
-// ctx.Err(), which go-redis may report only as a network timeout. A cluster
-// client is asked to reload its slot map: the failure may be a master that
-// failed over (see slotmap.AfterError).
+// fail wraps a Redis error for op (go-redis may report an ended context
+// only as a network timeout). A cluster client is asked to reload its slot
+// map: the failure may be a master that failed over (see
+// slotmap.AfterError).
 func (s *Store) fail(ctx context.Context, op string, err error) error {
 	slotmap.AfterError(ctx, s.client)
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("redisstore: %s: %w (%w)", op, cerr, err)
-	}
-	return fmt.Errorf("redisstore: %s: %w", op, err)
-}
-
-// ttlOf returns the TTL that keeps a key until expiresAt, rounded up to a
-// whole millisecond (PX's unit) so that it never expires early: 0 for the
-// zero expiresAt (no TTL), and live=false when expiresAt has passed.
-func ttlOf(expiresAt time.Time) (ttl time.Duration, live bool) {
-	if expiresAt.IsZero() {
-		return 0, true
-	}
-	d := time.Until(expiresAt)
-	if d <= 0 {
-		return 0, false
-	}
-	return (d + time.Millisecond - 1).Truncate(time.Millisecond), true
+	return storeid.Fail(ctx, "redisstore", op, err)
 }
