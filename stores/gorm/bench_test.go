@@ -20,12 +20,6 @@ import (
 	gormstore "github.com/ignitego/session/stores/gorm"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	removeFixtures()
-	os.Exit(code)
-}
-
 // The benchmarks load and save sessions in tables holding a thousand and a
 // million sessions: the cost per operation must not grow with the count.
 var sizes = []struct {
