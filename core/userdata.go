@@ -1,6 +1,10 @@
 package core
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ignitego/session/core/php"
+)
 
 // The reserved, read-only items every session has, as in CodeIgniter.
 const (
@@ -171,18 +175,58 @@ func (s *Session) GetAndUnset(key string) any {
 	return publicValue(old)
 }
 
-// Increment adds delta to the int under key (an absent key counts as 0) and
-// returns the new value (Mako's increment; decrement with a negative delta).
-// A key holding another type is replaced. Under concurrent requests of one
-// session the count is exact only with Config.Lock.
+// Increment adds delta to the integer under key (an absent key counts as 0)
+// and returns the new value (Mako's increment; decrement with a negative
+// delta). Every int and uint kind counts, so a PHP application's counter,
+// which arrives as an int64, goes on from where PHP left it; the sum is
+// stored as an int. A key holding anything else, or an integer an int
+// cannot hold, is replaced. Under concurrent requests of one session the
+// count is exact only with Config.Lock.
 func (s *Session) Increment(key string, delta int) int {
 	if !s.lock() {
 		return 0
 	}
 	defer s.q().mu.Unlock()
 	cur, _ := s.n().lookup(key)
-	n, _ := cur.(int)
+	var n int
+	convertInt(cur, &n)
 	n += delta
 	s.n().set(key, item{kind: kindUser, val: n})
 	return n
+}
+
+// Push merges data into the array under key and reports whether key held
+// an array: CodeIgniter 4's push, which stores array_merge($old, $data),
+// and does nothing when key holds no array. An array is a []any or
+// []string, a *php.Array (a PHP application's array) or a map[string]any;
+// data is one too. As in PHP (see php.Merge), the array keeps its order
+// and its values their types, a string key of data replaces its value in
+// place or is added at the end (a map's keys in sorted order), and int
+// keys, integer-like ones such as "42" among them, are renumbered from 0,
+// so list elements are appended. Onto a map[string]any the result is a
+// map[string]any again, which has no order to keep. A flash or temp item
+// stays one.
+func (s *Session) Push(key string, data any) bool {
+	if !s.lock() {
+		return false
+	}
+	defer s.q().mu.Unlock()
+	ns := s.n()
+	ns.load()
+	it := ns.live(key)
+	if it == nil {
+		return false
+	}
+	old := publicValue(it.value())
+	merged, ok := php.Merge(old, data)
+	if !ok {
+		return false
+	}
+	if a, isArray := merged.(*php.Array); isArray {
+		if _, isMap := old.(map[string]any); isMap {
+			merged = a.Map()
+		}
+	}
+	ns.set(key, item{kind: it.kind, until: it.until, val: merged})
+	return true
 }
