@@ -41,8 +41,8 @@ type Answerer interface {
 
 	// Answer responds in place of the handler when the commit fails, with
 	// the status ErrorStatus(err). Its own writes through the ResponseWriter
-	// go through. The Content-Type, Content-Length and Location headers the
-	// handler set are gone by then.
+	// go through. The Content-Type, Content-Length, Content-Encoding and
+	// Location headers the handler (or a compressor) set are gone by then.
 	Answer(status int, err error)
 }
 
@@ -64,6 +64,7 @@ func (w *ResponseWriter) Commit() bool {
 	h := w.Header()
 	h.Del("Content-Type")
 	h.Del("Content-Length")
+	h.Del("Content-Encoding") // a compressor's above: the answer is not compressed
 	h.Del("Location")
 	w.failed, w.answering = true, true
 	w.Request.Answer(status, err)

@@ -73,6 +73,7 @@ func TestResponseWriterAnswersInPlaceOfTheHandler(t *testing.T) {
 			s.SetUserdata("k", "v")
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Location", "/next")
+			w.Header().Set("Content-Encoding", "gzip")
 			tt.write(w)
 			w.Finish()
 			w.Release()
@@ -84,6 +85,7 @@ func TestResponseWriterAnswersInPlaceOfTheHandler(t *testing.T) {
 			require.Contains(t, rec.Body.String(), errDown.Error())
 			require.Empty(t, rec.Header().Get("Location"), "the handler's redirect is gone")
 			require.Empty(t, rec.Header().Get("Content-Type"), "the handler's content type is gone")
+			require.Empty(t, rec.Header().Get("Content-Encoding"), "the answer is not compressed")
 		})
 	}
 }

@@ -33,6 +33,12 @@ type StoreDriver struct {
 	// client's IP, say.
 	StoreFor func(r *DriverRequest) Store
 
+	// EncodeID and DecodeID, when set, turn an id into the value of the
+	// cookie that carries it bare, and back: PHP url-encodes the cookies it
+	// sends, so an id with a ',' travels as "%2C". Default: the id as is.
+	EncodeID func(id string) string
+	DecodeID func(value string) string
+
 	sealed bool // the cookie carries the id sealed (Config.UseDatabase)
 }
 
@@ -47,6 +53,9 @@ func (d *StoreDriver) store(r *DriverRequest) Store {
 // Load loads the session whose id the driver's cookie carries.
 func (d *StoreDriver) Load(ctx context.Context, r *DriverRequest) (Loaded, error) {
 	id, stale := r.Cookie(), false
+	if d.DecodeID != nil && !d.sealed {
+		id = d.DecodeID(id)
+	}
 	if d.sealed {
 		payload, old, ok := r.open()
 		if !ok {
@@ -71,8 +80,11 @@ func (d *StoreDriver) Save(ctx context.Context, r *DriverRequest, c *Commit) err
 		return err
 	}
 	if c.Refresh || c.PrevID != "" {
-		if d.sealed {
+		switch {
+		case d.sealed:
 			return r.SetCookie(r.seal([]byte(c.ID)))
+		case d.EncodeID != nil:
+			return r.SetCookie(d.EncodeID(c.ID))
 		}
 		return r.SetCookie(c.ID)
 	}

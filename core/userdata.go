@@ -1,5 +1,7 @@
 package core
 
+import "github.com/ignitego/session/core/php"
+
 // The reserved, read-only items every session has, as in CodeIgniter.
 const (
 	KeySessionID    = "session_id"    // string: the current id
@@ -127,16 +129,53 @@ func (s *Session) GetAndUnset(key string) (old any) {
 	return old
 }
 
-// Increment adds delta to the int under key (an absent key counts as 0) and
-// returns the new value (Mako's increment; decrement with a negative delta).
-// A key holding another type is replaced. Under concurrent requests of one
-// session the count is exact only with Config.Lock.
+// Increment adds delta to the integer under key (an absent key counts as 0)
+// and returns the new value (Mako's increment; decrement with a negative
+// delta). Every int and uint kind counts, so a PHP application's counter,
+// which arrives as an int64, goes on from where PHP left it; the sum is
+// stored as an int. A key holding anything else, or an integer an int
+// cannot hold, is replaced. Under concurrent requests of one session the
+// count is exact only with Config.Lock.
 func (s *Session) Increment(key string, delta int) (n int) {
 	s.use(func(ns *namespace) {
 		cur, _ := ns.lookup(key)
-		n, _ = cur.(int)
+		n = 0
+		convertInt(cur, &n)
 		n += delta
 		ns.set(key, item{kind: kindUser, val: n})
 	})
 	return n
+}
+
+// Push merges data into the array under key and reports whether key held
+// an array: CodeIgniter 4's push, which stores array_merge($old, $data),
+// and does nothing when key holds no array. An array is a []any or
+// []string, a *php.Array (a PHP application's array) or a map[string]any;
+// data is one too. As in PHP (see php.Merge), the array keeps its order
+// and its values their types, a string key of data replaces its value in
+// place or is added at the end (a map's keys in sorted order), and int
+// keys, integer-like ones such as "42" among them, are renumbered from 0,
+// so list elements are appended. Onto a map[string]any the result is a
+// map[string]any again, which has no order to keep. A flash or temp item
+// stays one.
+func (s *Session) Push(key string, data any) (ok bool) {
+	s.use(func(ns *namespace) {
+		it := ns.live(key)
+		if it == nil {
+			return
+		}
+		old := publicValue(it.value())
+		merged, merges := php.Merge(old, data)
+		if !merges {
+			return
+		}
+		if a, isArray := merged.(*php.Array); isArray {
+			if _, isMap := old.(map[string]any); isMap {
+				merged = a.Map()
+			}
+		}
+		ns.set(key, item{kind: it.kind, until: it.until, val: merged})
+		ok = true
+	})
+	return ok
 }

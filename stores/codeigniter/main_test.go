@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +20,12 @@ import (
 	"github.com/ignitego/session/stores/codeigniter"
 )
 
-func init() {
+// TestMain lists the tests that skipped for want of a server or of PHP.
+func TestMain(m *testing.M) {
 	// The outage tests break connections on purpose; the driver would log
 	// each one.
 	_ = mysql.SetLogger(log.New(io.Discard, "", 0))
+	os.Exit(testenv.Main(m))
 }
 
 func ctx(t testing.TB) context.Context {

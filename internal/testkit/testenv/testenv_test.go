@@ -242,3 +242,47 @@ func redisCLI(t *testing.T, addr string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestSkipReport: the tests that skipped for want of a variable are listed
+// by variable, each test once, with an example value.
+func TestSkipReport(t *testing.T) {
+	t.Setenv(StrictVar, "")
+	isolateSkips(t)
+	if got := skipReport("stores/redis"); got != "" {
+		t.Fatalf("no skips: got %q, want none", got)
+	}
+	for _, name := range []string{"TestA/one", "TestA/two", "TestB"} {
+		recordSkip(RedisVar, name)
+	}
+	recordSkip(PHPVar, "TestC")
+	want := "NOTE stores/redis: tests skipped for want of a server or a program:\n" +
+		"  SESSION_TEST_PHP is not set (e.g. SESSION_TEST_PHP=php): skipped TestC\n" +
+		"  SESSION_TEST_REDIS_ADDR is not set (e.g. SESSION_TEST_REDIS_ADDR=127.0.0.1:6379): skipped TestA, TestB\n" +
+		"  (set SESSION_TEST_STRICT=1 to make such a skip fail, as CI does)\n"
+	if got := skipReport("stores/redis"); got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestMissingRecords: a test that Missing skips is recorded for the report.
+func TestMissingRecords(t *testing.T) {
+	t.Setenv(StrictVar, "")
+	isolateSkips(t)
+	t.Run("needs redis", func(t *testing.T) { Missing(t, RedisVar, "the Redis tests") })
+	if !strings.Contains(skipReport("p"), "skipped TestMissingRecords\n") {
+		t.Fatalf("got %q, want TestMissingRecords listed", skipReport("p"))
+	}
+}
+
+// isolateSkips gives the test an empty record of skips.
+func isolateSkips(t *testing.T) {
+	skipsMu.Lock()
+	saved := skips
+	skips = map[string][]string{}
+	skipsMu.Unlock()
+	t.Cleanup(func() {
+		skipsMu.Lock()
+		skips = saved
+		skipsMu.Unlock()
+	})
+}
