@@ -40,6 +40,15 @@ type Config struct {
 	// Default: false.
 	ExpireOnClose bool
 
+	// AbsoluteTimeout ends a session this long after it began, however
+	// active it is: a stolen session cannot be kept alive forever, and a
+	// "remember me" session (Session.SetLifetime) signs in again now and
+	// then. Zero never ends a session for its age. The drivers that store
+	// sessions as PHP does (stores/codeigniter) keep no start time: New
+	// refuses it with them.
+	// Default: 0.
+	AbsoluteTimeout time.Duration
+
 	// EncryptCookie encrypts the cookie driver's payload with AES-256-GCM
 	// instead of only signing it with HMAC-SHA256 (sess_encrypt_cookie).
 	// Default: false.
@@ -92,6 +101,12 @@ type Config struct {
 	// CookieSecure.
 	// Default: http.SameSiteLaxMode.
 	CookieSameSite http.SameSite
+
+	// CookiePartitioned sets the Partitioned attribute (CHIPS): a browser
+	// keeps a separate cookie for each top-level site that embeds the
+	// application in a frame. It needs CookieSecure.
+	// Default: false.
+	CookiePartitioned bool
 
 	// EncryptionKey signs (HMAC-SHA256) and, with EncryptCookie, encrypts
 	// (AES-256-GCM) the cookie driver's cookies. Separate keys for both are
@@ -254,12 +269,12 @@ func (c *Config) lifetime() time.Duration {
 	return c.Expiration
 }
 
-// touchInterval is how stale a session's last write may grow before a
-// request that only reads it writes it again, to slide its expiry: a tenth
-// of the lifetime, or the rotation period when that is shorter (rotation
+// touchInterval is how stale the last write of the session r may grow
+// before a request that only reads it writes it again, to slide its expiry:
+// a tenth of its lifetime, or the rotation period when that is shorter (rotation
 // writes anyway).
-func (c *Config) touchInterval() time.Duration {
-	d := c.lifetime() / 10
+func (c *Config) touchInterval(r *record) time.Duration {
+	d := c.lifetimeOf(r) / 10
 	if c.TimeToUpdate > 0 && c.TimeToUpdate < d {
 		d = c.TimeToUpdate
 	}

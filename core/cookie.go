@@ -189,13 +189,14 @@ func cookieInLine(line, name string) (string, bool) {
 // negative maxAge deletes it; zero makes a browser-session cookie.
 func (c *Config) newCookie(name, value string, maxAge int, now time.Time) *http.Cookie {
 	ck := &http.Cookie{
-		Name:     name,
-		Value:    value,
-		Path:     c.CookiePath,
-		Domain:   c.CookieDomain,
-		Secure:   c.CookieSecure,
-		HttpOnly: !c.CookieScriptAccess,
-		SameSite: c.CookieSameSite,
+		Name:        name,
+		Value:       value,
+		Path:        c.CookiePath,
+		Domain:      c.CookieDomain,
+		Secure:      c.CookieSecure,
+		HttpOnly:    !c.CookieScriptAccess,
+		SameSite:    c.CookieSameSite,
+		Partitioned: c.CookiePartitioned,
 	}
 	switch {
 	case maxAge < 0:

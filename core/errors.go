@@ -47,6 +47,13 @@ var (
 	// ErrInvalidConfig is wrapped by every error New returns.
 	ErrInvalidConfig = errors.New("session: invalid config")
 
+	// ErrUnsupported is returned by Manager.UserSessions, RevokeSession and
+	// RevokeUser when no driver keeps its sessions where they can be listed:
+	// the cookie driver without UseDatabase keeps them in the browser only,
+	// and the drivers that store sessions as PHP does (stores/codeigniter)
+	// keep the application's layout, which has no user index.
+	ErrUnsupported = errors.New("session: the sessions' storage cannot list or revoke a user's sessions")
+
 	// errCorrupt reports stored or cookie data that does not decode. It never
 	// reaches a handler: corrupt client input starts a fresh session.
 	errCorrupt = errors.New("session: corrupt data")

@@ -66,6 +66,9 @@ func (m *Manager) validate() error {
 	case cfg.CookieSameSite == http.SameSiteNoneMode && !cfg.CookieSecure:
 		return configError("CookieSameSite None needs CookieSecure: browsers drop such cookies")
 	}
+	if err := checkCookieRules(cfg); err != nil {
+		return err
+	}
 	for name := range cfg.Drivers {
 		if name == DriverCookie || name == DriverNative {
 			return configError("custom driver %q takes a built-in driver's name", name)
@@ -133,7 +136,7 @@ func (m *Manager) validate() error {
 		// A custom driver may lock in a store of its own: StoreDriver checks
 		// that store when it is used.
 	}
-	return nil
+	return m.checkLifetimes()
 }
 
 // builtin returns the driver called name.

@@ -39,6 +39,8 @@ type namespace struct {
 
 	commit Commit // the last save's, and its changes: see save
 	rebase rebase
+
+	users userState // the user index's work for Save (userbind.go)
 }
 
 // changes is what a request changed in a session since it loaded or last
@@ -53,6 +55,7 @@ type changes struct {
 	ottAdded  []string
 	ottUsed   []string
 	regen     uint8
+	ext       uint8 // the recordExt fields a handler set (extUser, extHandle, extLifetime)
 }
 
 // keyChange is a key whose item changed. A change the engine made by itself
@@ -65,7 +68,7 @@ type keyChange struct {
 
 func newNamespace(q *request, slot *driverSlot) *namespace {
 	ns := &namespace{q: q, slot: slot}
-	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, q: q, ids: slot.ids, markers: slot.markers}
+	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, q: q, ids: slot.ids, markers: slot.markers, maxAge: q.m.cookieMaxAge}
 	return ns
 }
 
@@ -102,7 +105,7 @@ func (ns *namespace) load() {
 	}
 	switch {
 	case !ns.slot.ids.validID(id),
-		ns.slot.codec.keepsTimes() && nowMs >= ns.rec.lastWrite+cfg.lifetime().Milliseconds(),
+		ns.slot.codec.keepsTimes() && nowMs >= cfg.sessionEnd(&ns.rec),
 		cfg.MatchUserAgent && !sameUA(ns.rec.ua, q.userAgent()),
 		cfg.MatchIP && ns.rec.ip != q.t.ClientIP():
 		ns.fresh(nowMs)

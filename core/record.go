@@ -39,6 +39,7 @@ type record struct {
 	csrf         string
 	otts         []string // one-time tokens, newest last
 	items        []item
+	recordExt    // the user, handle and own lifetime (recordext.go)
 }
 
 // Record formats: the first byte of every encoding.
@@ -138,7 +139,7 @@ func appendRecord(b []byte, r *record, uaDigestOnly bool) ([]byte, error) {
 			return b, &EncodeError{Key: it.key, Err: err}
 		}
 	}
-	return b, nil
+	return r.recordExt.append(b), nil
 }
 
 // appendPrefixedValue appends v's encoding preceded by its length.
@@ -195,6 +196,7 @@ func decodeRecord(data []byte, r *record) error {
 		}
 		r.items = append(r.items, it)
 	}
+	r.recordExt.decode(&d)
 	if d.err == nil && d.off != len(data) {
 		return errCorrupt
 	}

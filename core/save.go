@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // save persists what changed: it hands the driver a Commit, and takes back
@@ -30,7 +31,10 @@ func (ns *namespace) save(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	touch := ns.loadedID != "" && ns.nowMs()-ns.rec.lastWrite >= ns.q.m.cfg.touchInterval().Milliseconds()
+	if err := ns.unindexEnded(ctx, true); err != nil {
+		return errors.Join(late, err)
+	}
+	touch := ns.loadedID != "" && ns.nowMs()-ns.rec.lastWrite >= ns.q.m.cfg.touchInterval(&ns.rec).Milliseconds()
 	if !ns.dirty && !touch && !ns.moved {
 		return late
 	}
@@ -52,6 +56,9 @@ func (ns *namespace) save(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(late, err)
 	}
+	if err := ns.indexBefore(ctx); err != nil {
+		return errors.Join(late, err)
+	}
 	data := c.Data
 	err = ns.slot.d.Save(ctx, &ns.dr, c)
 	if err != nil && !errors.Is(err, ErrModifiedAfterCommit) {
@@ -61,7 +68,7 @@ func (ns *namespace) save(ctx context.Context) error {
 		err = nil // only the engine's own changes (ageing) missed the cookie: nothing to report
 	}
 	// Saved, though a cookie may have been too late to send.
-	return errors.Join(late, err, ns.saved(c, data))
+	return errors.Join(late, err, ns.saved(c, data), ns.indexAfter(ctx, c))
 }
 
 // destroy ends the session Destroy left for Save. late is a cookie that
@@ -85,7 +92,10 @@ func (ns *namespace) newCommit(touch bool) (*Commit, error) {
 		ns.id = ns.newID()
 	}
 	now := ns.q.clock()
+	cfg := &ns.q.m.cfg
 	ns.rec.lastWrite = now.UnixMilli()
+	ns.planIndex()
+	ns.dr.maxAge = cfg.cookieMaxAge(&ns.rec, now)
 	ns.rebase = rebase{codec: ns.slot.codec, ids: ns.slot.ids, view: &ns.rec, base: ns.base, changes: &ns.changes, nowMs: now.UnixMilli()}
 	data, err := ns.rebase.onto(ns.id, nil)
 	if err != nil {
@@ -96,7 +106,7 @@ func (ns *namespace) newCommit(touch bool) (*Commit, error) {
 		ID:        ns.id,
 		Data:      data,
 		Base:      ns.base,
-		ExpiresAt: now.Add(ns.q.m.cfg.lifetime()),
+		ExpiresAt: time.UnixMilli(cfg.sessionEnd(&ns.rec)),
 		Refresh:   touch || ns.moved || ns.loadedID == "",
 		rebase:    &ns.rebase,
 	}
@@ -183,6 +193,7 @@ func (rb *rebase) onto(id string, current []byte) ([]byte, error) {
 			cur.put(*mine)
 		}
 	}
+	mergeExt(&cur, rb.view, ch)
 	cur.id = id
 	cur.lastActivity = max(cur.lastActivity, rb.view.lastActivity)
 	cur.lastWrite = rb.view.lastWrite

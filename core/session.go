@@ -142,26 +142,29 @@ func (s *Session) Regenerate(keepOld bool) {
 }
 
 // Destroy ends the session (CodeIgniter's sess_destroy): Save deletes its
-// stored data and expires its cookie. The rest of the request sees an empty
-// session; data set after Destroy starts a new session with a new id.
+// stored data and expires its cookie, and the session leaves its user's
+// list (SetUser). The rest of the request sees an empty session; data set
+// after Destroy starts a new session with a new id.
 func (s *Session) Destroy() {
 	s.use(func(ns *namespace) {
 		if ns.loadedID != "" {
 			ns.destroyID = ns.loadedID
 		}
+		ns.endIndexed(true)
 		ns.fresh(ns.nowMs())
 		ns.changes = changes{byHandler: ns.byHandler}
 	})
 }
 
 // Clear removes all of the session's data, tokens included, and keeps its
-// id (Mako's clear).
+// id (Mako's clear). It ends the session's binding to a user (SetUser).
 func (s *Session) Clear() {
 	s.use(func(ns *namespace) {
 		ns.rec.items = nil
 		ns.rec.csrf, ns.rec.otts = "", nil
 		ns.keys = nil
 		ns.cleared = true
+		ns.setUser("")
 		ns.changed("", false)
 	})
 }

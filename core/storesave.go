@@ -79,6 +79,9 @@ func (s *storeSave) run(ctx context.Context) error {
 		return nil
 	case c.Rotated && grace > 0:
 		until := r.Now.Add(grace)
+		if !c.ExpiresAt.IsZero() && c.ExpiresAt.Before(until) {
+			until = c.ExpiresAt // the old id leads nowhere once the session ends
+		}
 		return s.retire(ctx, prev, cur, appendForward(nil, forward{to: c.ID, until: until.UnixMilli()}), until)
 	default:
 		return s.retire(ctx, prev, cur, tombstone, r.Now.Add(tombstoneLife))

@@ -1,0 +1,210 @@
+package core
+
+import (
+	"context"
+	"errors"
+)
+
+// userState is the user index's work that a namespace leaves for Save.
+//
+// The index lists an id before the session is stored under it (indexBefore)
+// and drops what the save ended only after (indexAfter), so that whatever
+// fails in between, every live session of the user stays reachable from
+// its index: a listing resolves the ids, follows rotation forwards, and
+// prunes what holds nothing.
+type userState struct {
+	plan  indexPlan // what indexBefore lists, and indexAfter settles
+	ended []endedBinding
+}
+
+// indexPlan is an id of a bound session that Save lists in its user's index.
+type indexPlan struct {
+	st           Store // nil: nothing to list
+	user, handle string
+	id           string
+	prev         string // the id it replaces, listed under the same binding; "" when none
+	until        int64  // unix ms
+	was          int64  // the record's indexUntil before the plan
+}
+
+// endedBinding is an id that leaves its user's index: its session was
+// destroyed, or bound to another user.
+type endedBinding struct {
+	st               Store
+	user, handle, id string
+	destroyed        bool // Destroy: dropped once the session is deleted, before anything is saved
+}
+
+// indexStore returns the store whose user index lists the slot's sessions,
+// or nil: the slot is a StoreDriver on one Store, in the engine's format.
+func (s *driverSlot) indexStore() Store {
+	if sd, ok := s.d.(*StoreDriver); ok && sd.StoreFor == nil && sd.Store != nil && s.markers {
+		return sd.Store
+	}
+	return nil
+}
+
+// setUser binds the session to user ("" unbinds).
+func (ns *namespace) setUser(user string) {
+	if ns.rec.user == user {
+		if user != "" {
+			ns.handle()
+		}
+		return
+	}
+	if user != "" && !ns.keepsExt("SetUser") {
+		return
+	}
+	ns.endIndexed(false)
+	ns.rec.user, ns.rec.indexUntil = user, 0
+	if user != "" {
+		ns.handle()
+	}
+	ns.ext |= extUser
+	ns.changed("", false)
+}
+
+// handle returns the session's handle, making one on first use; "" for a
+// format that cannot keep it.
+func (ns *namespace) handle() string {
+	if ns.rec.handle == "" && ns.slot.codec.keepsTimes() {
+		ns.rec.handle = newHandle()
+		ns.ext |= extHandle
+		ns.changed("", false)
+	}
+	return ns.rec.handle
+}
+
+// endIndexed queues the removal of the session's id from its user's index,
+// when it is listed there: on Destroy (destroyed) and when SetUser binds it
+// to someone else.
+func (ns *namespace) endIndexed(destroyed bool) {
+	for i := range ns.users.ended {
+		ns.users.ended[i].destroyed = ns.users.ended[i].destroyed || destroyed
+	}
+	st := ns.slot.indexStore()
+	if st == nil || ns.rec.user == "" || ns.rec.indexUntil == 0 || ns.loadedID == "" {
+		return
+	}
+	ns.users.ended = append(ns.users.ended, endedBinding{st: st, user: ns.rec.user, handle: ns.rec.handle, id: ns.loadedID, destroyed: destroyed})
+}
+
+// planIndex decides, as Save encodes the session, whether its user's index
+// must list its id: when the session is newly bound, its id changed, or it
+// now lives past what the index says (see Config.indexUntil).
+func (ns *namespace) planIndex() {
+	ns.users.plan = indexPlan{}
+	st := ns.slot.indexStore()
+	if st == nil || ns.rec.user == "" {
+		return
+	}
+	cfg := &ns.q.m.cfg
+	end := cfg.sessionEnd(&ns.rec)
+	moved := ns.loadedID != "" && ns.loadedID != ns.id
+	if !moved && ns.rec.indexUntil != 0 && end <= ns.rec.indexUntil {
+		return
+	}
+	until := cfg.indexUntil(&ns.rec, end)
+	p := indexPlan{st: st, user: ns.rec.user, handle: ns.handle(), id: ns.id, until: until, was: ns.rec.indexUntil}
+	if moved && ns.rec.indexUntil != 0 {
+		p.prev = ns.loadedID // listed under this binding: it stays listed until the save retires it
+	}
+	ns.rec.indexUntil = until
+	ns.users.plan = p
+}
+
+// indexBefore lists the planned id, before the session is stored under it.
+// When it fails, nothing is saved, and the next save plans again.
+func (ns *namespace) indexBefore(ctx context.Context) error {
+	p := &ns.users.plan
+	if p.st == nil {
+		return nil
+	}
+	nowMs := ns.nowMs()
+	err := editIndex(ctx, ns.q.m, p.st, p.user, ns.q.clock(), func(ix *userIndex) {
+		e := ix.ensure(p.handle, ns.slot.name)
+		e.add(p.id, nowMs, p.until)
+		if p.prev != "" {
+			e.add(p.prev, nowMs, p.until)
+		}
+	})
+	if err != nil {
+		ns.rec.indexUntil = p.was
+		ns.users.plan = indexPlan{}
+	}
+	return err
+}
+
+// indexAfter settles the index once the session is saved: the previous id
+// of a rotation stays listed for its grace only, the one Regenerate
+// (DestroyOld) ended leaves, and when the save merged into another
+// request's (a concurrent rotation, a handle or binding set meanwhile) or
+// found the session destroyed, the index follows what was stored. Then the
+// bindings the request ended leave their users' indexes.
+func (ns *namespace) indexAfter(ctx context.Context, c *Commit) error {
+	p := ns.users.plan
+	ns.users.plan = indexPlan{}
+	err := ns.unindexEnded(ctx, false)
+	if c.gone {
+		ns.rec.recordExt = recordExt{} // destroyed meanwhile: so is its binding
+	}
+	if p.st == nil {
+		return err
+	}
+	r, m := &ns.rec, ns.q.m
+	now := ns.q.clock()
+	nowMs := now.UnixMilli()
+	moved := c.gone || r.user != p.user || r.handle != p.handle || c.ID != p.id
+	retire := p.prev != "" && (c.gone || !c.KeepPrev)
+	if !moved && !retire {
+		return err
+	}
+	graceEnd := min(now.Add(m.cfg.RotationGrace).UnixMilli(), c.ExpiresAt.UnixMilli())
+	dropPrev := c.gone || !c.Rotated || m.cfg.RotationGrace <= 0
+	settle := func(ix *userIndex) {
+		e := ix.entry(p.handle)
+		if e == nil {
+			return
+		}
+		if moved {
+			e.remove(p.id)
+		}
+		if x := e.find(p.prev); retire && x != nil {
+			if dropPrev {
+				e.remove(p.prev)
+			} else {
+				x.until = min(x.until, graceEnd)
+			}
+		}
+	}
+	list := func(ix *userIndex) {
+		ix.ensure(r.handle, ns.slot.name).add(c.ID, nowMs, max(r.indexUntil, p.until))
+	}
+	switch {
+	case !moved || c.gone || r.user == "":
+		return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, settle))
+	case r.user == p.user:
+		return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, func(ix *userIndex) { settle(ix); list(ix) }))
+	}
+	err = errors.Join(err, editIndex(ctx, m, p.st, r.user, now, list))
+	return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, settle))
+}
+
+// unindexEnded drops from their users' indexes the ids of the bindings the
+// request ended: those of destroyed sessions once they are deleted, the
+// others once the session is saved bound to its new user.
+func (ns *namespace) unindexEnded(ctx context.Context, destroyed bool) error {
+	var err error
+	kept := ns.users.ended[:0]
+	for _, b := range ns.users.ended {
+		if b.destroyed != destroyed {
+			kept = append(kept, b)
+			continue
+		}
+		err = errors.Join(err, editIndex(ctx, ns.q.m, b.st, b.user, ns.q.clock(), func(ix *userIndex) {
+			ix.removeID(b.handle, b.id)
+		}))
+	}
+	ns.users.ended = kept
+	return err
+}
