@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+
+	"github.com/ignitego/session/internal/userindex"
 )
 
 // userState is the user index's work that a namespace leaves for Save.
@@ -121,11 +123,11 @@ func (ns *namespace) indexBefore(ctx context.Context) error {
 		return nil
 	}
 	nowMs := ns.nowMs()
-	err := editIndex(ctx, ns.q.m, p.st, p.user, ns.q.clock(), func(ix *userIndex) {
-		e := ix.ensure(p.handle, ns.slot.name)
-		e.add(p.id, nowMs, p.until)
+	err := editIndex(ctx, ns.q.m, p.st, p.user, ns.q.clock(), func(ix *userindex.Index) {
+		e := ix.Ensure(p.handle, ns.slot.name)
+		e.Add(p.id, nowMs, p.until)
 		if p.prev != "" {
-			e.add(p.prev, nowMs, p.until)
+			e.Add(p.prev, nowMs, p.until)
 		}
 	})
 	if err != nil {
@@ -161,30 +163,30 @@ func (ns *namespace) indexAfter(ctx context.Context, c *Commit) error {
 	}
 	graceEnd := min(now.Add(m.cfg.RotationGrace).UnixMilli(), c.ExpiresAt.UnixMilli())
 	dropPrev := c.gone || !c.Rotated || m.cfg.RotationGrace <= 0
-	settle := func(ix *userIndex) {
-		e := ix.entry(p.handle)
+	settle := func(ix *userindex.Index) {
+		e := ix.Entry(p.handle)
 		if e == nil {
 			return
 		}
 		if moved {
-			e.remove(p.id)
+			e.Remove(p.id)
 		}
-		if x := e.find(p.prev); retire && x != nil {
+		if x := e.Find(p.prev); retire && x != nil {
 			if dropPrev {
-				e.remove(p.prev)
+				e.Remove(p.prev)
 			} else {
-				x.until = min(x.until, graceEnd)
+				x.Until = min(x.Until, graceEnd)
 			}
 		}
 	}
-	list := func(ix *userIndex) {
-		ix.ensure(r.handle, ns.slot.name).add(c.ID, nowMs, max(r.indexUntil, p.until))
+	list := func(ix *userindex.Index) {
+		ix.Ensure(r.handle, ns.slot.name).Add(c.ID, nowMs, max(r.indexUntil, p.until))
 	}
 	switch {
 	case !moved || c.gone || r.user == "":
 		return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, settle))
 	case r.user == p.user:
-		return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, func(ix *userIndex) { settle(ix); list(ix) }))
+		return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, func(ix *userindex.Index) { settle(ix); list(ix) }))
 	}
 	err = errors.Join(err, editIndex(ctx, m, p.st, r.user, now, list))
 	return errors.Join(err, editIndex(ctx, m, p.st, p.user, now, settle))
@@ -201,8 +203,8 @@ func (ns *namespace) unindexEnded(ctx context.Context, destroyed bool) error {
 			kept = append(kept, b)
 			continue
 		}
-		err = errors.Join(err, editIndex(ctx, ns.q.m, b.st, b.user, ns.q.clock(), func(ix *userIndex) {
-			ix.removeID(b.handle, b.id)
+		err = errors.Join(err, editIndex(ctx, ns.q.m, b.st, b.user, ns.q.clock(), func(ix *userindex.Index) {
+			ix.RemoveID(b.handle, b.id)
 		}))
 	}
 	ns.users.ended = kept

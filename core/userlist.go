@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/ignitego/session/internal/userindex"
 )
 
 // A listed id's state, as resolveID finds it.
@@ -45,14 +47,14 @@ func (m *Manager) resolveID(ctx context.Context, st Store, user, handle, id stri
 
 // dropped reports whether the index should drop a listed id in state: one
 // gone for good, or one that held nothing for longer than a save takes.
-func dropped(state int, x indexedID, nowMs int64) bool {
-	return state == idGone || state == idMissing && nowMs-x.since >= pendingLife.Milliseconds()
+func dropped(state int, x userindex.ID, nowMs int64) bool {
+	return state == idGone || state == idMissing && nowMs-x.Since >= pendingLife.Milliseconds()
 }
 
 // listIndex lists user's live sessions in st, and prunes the index of the
 // ids it found gone (and lists those a forward led to that it lacked).
 func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]SessionInfo, error) {
-	ix, _, err := loadIndex(ctx, st, user)
+	ix, err := loadIndex(ctx, st, user)
 	if err != nil {
 		return nil, err
 	}
@@ -60,24 +62,24 @@ func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]Sessi
 	nowMs := now.UnixMilli()
 	var (
 		out   []SessionInfo
-		fixes []func(ix *userIndex)
+		fixes []func(ix *userindex.Index)
 	)
-	for _, e := range ix.entries {
+	for _, e := range ix.Entries {
 		var best *record
-		for _, x := range e.ids {
-			id, r, state, err := m.resolveID(ctx, st, user, e.handle, x.id, nowMs)
+		for _, x := range e.IDs {
+			id, r, state, err := m.resolveID(ctx, st, user, e.Handle, x.ID, nowMs)
 			if err != nil {
 				return nil, err
 			}
 			if dropped(state, x, nowMs) {
-				fixes = append(fixes, func(ix *userIndex) { ix.removeID(e.handle, x.id) })
+				fixes = append(fixes, func(ix *userindex.Index) { ix.RemoveID(e.Handle, x.ID) })
 			}
 			if state != idLive {
 				continue
 			}
-			if e.find(id) == nil {
+			if e.Find(id) == nil {
 				until := m.cfg.indexUntil(r, m.cfg.sessionEnd(r))
-				fixes = append(fixes, func(ix *userIndex) { ix.ensure(e.handle, e.driver).add(id, nowMs, until) })
+				fixes = append(fixes, func(ix *userindex.Index) { ix.Ensure(e.Handle, e.Driver).Add(id, nowMs, until) })
 			}
 			if best == nil || r.lastWrite > best.lastWrite {
 				best = r
@@ -88,7 +90,7 @@ func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]Sessi
 		}
 	}
 	if len(fixes) > 0 {
-		err = editIndex(ctx, m, st, user, now, func(ix *userIndex) {
+		err = editIndex(ctx, m, st, user, now, func(ix *userindex.Index) {
 			for _, f := range fixes {
 				f(ix)
 			}
@@ -98,14 +100,14 @@ func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]Sessi
 }
 
 // sessionInfo describes the session r of the index entry e.
-func (m *Manager) sessionInfo(e indexEntry, r *record) SessionInfo {
+func (m *Manager) sessionInfo(e userindex.Entry, r *record) SessionInfo {
 	ua := r.ua
 	if isUADigest(ua) {
 		ua = ""
 	}
 	return SessionInfo{
-		Handle:       e.handle,
-		Driver:       e.driver,
+		Handle:       e.Handle,
+		Driver:       e.Driver,
 		Created:      time.UnixMilli(r.created),
 		LastActivity: time.UnixMilli(max(r.lastWrite, r.lastActivity)),
 		ExpiresAt:    time.UnixMilli(m.cfg.sessionEnd(r)),
@@ -120,7 +122,7 @@ func (m *Manager) sessionInfo(e indexEntry, r *record) SessionInfo {
 // leaves the index; an id that may still be stored by a save in flight
 // stays listed, so that a later listing or revocation finds it.
 func (m *Manager) revoke(ctx context.Context, st Store, user string, match func(handle string) bool) (int, error) {
-	ix, _, err := loadIndex(ctx, st, user)
+	ix, err := loadIndex(ctx, st, user)
 	if err != nil {
 		return 0, err
 	}
@@ -128,29 +130,29 @@ func (m *Manager) revoke(ctx context.Context, st Store, user string, match func(
 	nowMs := now.UnixMilli()
 	r := &DriverRequest{m: m, Now: now, markers: true}
 	ended := 0
-	var drop []func(ix *userIndex)
-	for _, e := range ix.entries {
-		if !match(e.handle) {
+	var drop []func(ix *userindex.Index)
+	for _, e := range ix.Entries {
+		if !match(e.Handle) {
 			continue
 		}
 		live := false
 		destroyed := map[string]bool{}
-		for _, x := range e.ids {
+		for _, x := range e.IDs {
 			state := idGone
-			if !destroyed[x.id] {
+			if !destroyed[x.ID] {
 				var id string
-				if id, _, state, err = m.resolveID(ctx, st, user, e.handle, x.id, nowMs); err != nil {
+				if id, _, state, err = m.resolveID(ctx, st, user, e.Handle, x.ID, nowMs); err != nil {
 					return ended, err
 				}
 				if state == idLive {
-					if err := destroyStore(ctx, r, st, x.id); err != nil {
+					if err := destroyStore(ctx, r, st, x.ID); err != nil {
 						return ended, err
 					}
 					destroyed[id], live = true, true
 				}
 			}
 			if state != idMissing || dropped(state, x, nowMs) {
-				drop = append(drop, func(ix *userIndex) { ix.removeID(e.handle, x.id) })
+				drop = append(drop, func(ix *userindex.Index) { ix.RemoveID(e.Handle, x.ID) })
 			}
 		}
 		if live {
@@ -160,7 +162,7 @@ func (m *Manager) revoke(ctx context.Context, st Store, user string, match func(
 	if len(drop) == 0 {
 		return ended, nil
 	}
-	return ended, editIndex(ctx, m, st, user, now, func(ix *userIndex) {
+	return ended, editIndex(ctx, m, st, user, now, func(ix *userindex.Index) {
 		for _, f := range drop {
 			f(ix)
 		}

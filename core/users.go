@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"time"
+
+	"github.com/ignitego/session/internal/userindex"
 )
 
 // SetUser binds the session to a user, by an id of the application's
@@ -97,7 +99,7 @@ func (m *Manager) RevokeSession(ctx context.Context, userID, handle string) erro
 	if len(stores) == 0 {
 		return ErrUnsupported
 	}
-	if userID == "" || !validHandle(handle) {
+	if userID == "" || !userindex.ValidHandle(handle) {
 		return nil
 	}
 	for _, st := range stores {
