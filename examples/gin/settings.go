@@ -13,7 +13,7 @@ import (
 //
 //	ADDR                    where to listen (default 127.0.0.1:8080)
 //	SESSION_STORE           file (default), memory, cookie; with -tags stores
-//	                        also postgres, mysql, sqlite, redis (see store.go)
+//	                        also postgres, mysql, sqlite, redis (databases.go)
 //	SESSION_DSN             the database's DSN or Redis's host:port
 //	SESSION_TABLE           the SQL table (default ci_sessions)
 //	SESSION_PREFIX          the Redis key prefix (default "session:")
