@@ -11,6 +11,8 @@ replace github.com/ignitego/session/stores/gorm => ../../stores/gorm
 replace github.com/ignitego/session/stores/redis => ../../stores/redis
 
 require (
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.24.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/ignitego/session v0.0.0-00010101000000-000000000000
 	github.com/ignitego/session/adapters/gin v0.0.0-00010101000000-000000000000
@@ -34,6 +36,7 @@ require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect

@@ -5,14 +5,16 @@
 //	SESSION_TEST_MYSQL_DSN     root@tcp(127.0.0.1:3306)/test?parseTime=true
 //	SESSION_TEST_REDIS_ADDR    127.0.0.1:6379
 //	SESSION_TEST_PHP           php (a php-cli binary, for the tests that run PHP)
+//	SESSION_TEST_CHROMIUM      /usr/bin/chromium (for the browser tests of the example)
 //
 // A variable that is unset skips the test, with a message naming it, so that
 // a developer without the server can still run the rest; a package whose
 // TestMain calls Main then lists its skipped tests where go test shows
 // them even for a passing package (see Main). A variable that is set to a
-// server that does not answer (or a PHP that does not run) fails the test:
-// CI sets them all, and SESSION_TEST_STRICT, which turns a skip for an
-// unset variable into a failure, so CI can never pass by skipping.
+// server that does not answer (or a PHP or Chromium that does not run)
+// fails the test: CI sets them all, and SESSION_TEST_STRICT, which turns a
+// skip for an unset variable into a failure, so CI can never pass by
+// skipping.
 package testenv
 
 import (

@@ -286,3 +286,25 @@ func isolateSkips(t *testing.T) {
 		skipsMu.Unlock()
 	})
 }
+
+func TestCheckChromium(t *testing.T) {
+	for _, bin := range []string{"/nonexistent/chromium", "true"} {
+		if _, err := checkChromium(bin); err == nil {
+			t.Errorf("checkChromium(%q): got nil, want an error (not a Chromium binary)", bin)
+		}
+	}
+}
+
+func TestChromiumUnset(t *testing.T) {
+	t.Setenv(ChromiumVar, "")
+	t.Setenv(StrictVar, "")
+	r := run(t, func(tb testing.TB) { Chromium(tb) })
+	if !strings.Contains(r.skipped, ChromiumVar) || r.failed != "" {
+		t.Fatalf("unset: got skip %q, failure %q; want a skip naming %s", r.skipped, r.failed, ChromiumVar)
+	}
+	t.Setenv(StrictVar, "1")
+	r = run(t, func(tb testing.TB) { Chromium(tb) })
+	if !strings.Contains(r.failed, ChromiumVar) || r.skipped != "" {
+		t.Fatalf("unset in strict mode: got skip %q, failure %q; want a failure naming %s", r.skipped, r.failed, ChromiumVar)
+	}
+}
