@@ -76,6 +76,12 @@ func TestSetLifetimeUnderExpireOnClose(t *testing.T) {
 	require.True(t, c.Expires.IsZero())
 	c = request(t, m, newBrowser(), func(s *core.Session) { s.SetLifetime(core.NoExpiration) })
 	require.Equal(t, 400*24*3600, c.MaxAge, "remember me: a lasting cookie, 400 days at most")
+
+	b := newBrowser()
+	request(t, m, b, func(s *core.Session) { s.SetUserdata("k", 1) })
+	c = request(t, m, b, func(s *core.Session) { s.SetLifetime(time.Hour) })
+	require.NotNil(t, c, "a new lifetime sends the cookie again")
+	require.Equal(t, 3600, c.MaxAge)
 }
 
 func TestAbsoluteTimeout(t *testing.T) {

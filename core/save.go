@@ -107,7 +107,7 @@ func (ns *namespace) newCommit(touch bool) (*Commit, error) {
 		Data:      data,
 		Base:      ns.base,
 		ExpiresAt: time.UnixMilli(cfg.sessionEnd(&ns.rec)),
-		Refresh:   touch || ns.moved || ns.loadedID == "",
+		Refresh:   touch || ns.moved || ns.loadedID == "" || ns.ext&extLifetime != 0, // a new lifetime is a new Max-Age
 		rebase:    &ns.rebase,
 	}
 	if ns.loadedID != "" && ns.loadedID != ns.id {

@@ -53,3 +53,9 @@ func TestIntegrity(t *testing.T) {
 		t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
 	}
 }
+
+// TestUsers: a signed-in devices page served by two application instances
+// on one store.
+func TestUsers(t *testing.T) {
+	flowtest.Users(t, newStore(t))
+}

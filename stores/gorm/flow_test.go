@@ -90,3 +90,13 @@ func TestIntegrity(t *testing.T) {
 		})
 	}
 }
+
+// TestUsers: a signed-in devices page served by two application instances
+// on one table, on every database.
+func TestUsers(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			flowtest.Users(t, newStore(t, b.open(t, "")))
+		})
+	}
+}

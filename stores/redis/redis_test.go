@@ -302,3 +302,11 @@ func TestIntegrity(t *testing.T) {
 		}
 	})
 }
+
+// TestUsers: a signed-in devices page served by two application instances
+// on one store, on a single node, a cluster and a Sentinel group.
+func TestUsers(t *testing.T) {
+	eachTopology(t, func(t *testing.T, c redis.UniversalClient) {
+		flowtest.Users(t, newStore(t, c, nil))
+	})
+}
