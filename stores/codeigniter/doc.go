@@ -62,6 +62,17 @@
 // driver takes the IP from the request's Transport, so put the same
 // trusted-proxy handling in front of both applications.
 //
+// # Users and lifetimes
+//
+// CodeIgniter's layout has no place for the engine's user binding, handle
+// or per-session lifetime, and stays as CodeIgniter writes it: on this
+// driver Session.SetUser and SetLifetime change nothing (each logs a
+// warning), Session.Handle is "", Manager.UserSessions, RevokeSession and
+// RevokeUser return core.ErrUnsupported, and core.New refuses
+// Config.AbsoluteTimeout (PHP keeps no session start time). To end a
+// user's sessions, delete them where the handler keeps them, as the PHP
+// application would.
+//
 // docs/codeigniter.md in the repository walks through a migration, maps
 // CodeIgniter's settings and calls to Go, and lists what differs.
 package codeigniter
