@@ -3,9 +3,13 @@ package memstore_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/core/storetest"
 	memstore "github.com/ignitego/session/stores/memory"
 )
@@ -65,6 +69,92 @@ func BenchmarkSave(b *testing.B) {
 			for i := range b.N {
 				if err := st.Save(ctx, ids[i%len(ids)], data, exp); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// devices is how many sessions the benchmarked user has.
+const devices = 5
+
+// client is a Transport without cookies: each request starts a session.
+type client struct{}
+
+func (client) Cookie(string) string   { return "" }
+func (client) SetCookie(*http.Cookie) {}
+func (client) ClientIP() string       { return "192.0.2.1" }
+func (client) UserAgent() string      { return "bench/1.0" }
+
+// usersManager returns a Manager on a store holding n other sessions.
+func usersManager(b *testing.B, n int) *core.Manager {
+	b.Helper()
+	st, _ := filled(b, n)
+	cfg := core.DefaultConfig()
+	cfg.Driver, cfg.Store, cfg.GCInterval = core.DriverNative, st, -1
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := core.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = m.Close() })
+	return m
+}
+
+// signIn starts k sessions bound to user.
+func signIn(b *testing.B, m *core.Manager, user string, k int) {
+	b.Helper()
+	ctx := context.Background()
+	for range k {
+		s, err := m.Start(ctx, client{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.SetUser(user)
+		s.SetUserdata("name", user)
+		if err := s.Save(ctx); err != nil {
+			b.Fatal(err)
+		}
+		s.Release()
+	}
+}
+
+// BenchmarkUserSessions lists a user's 5 sessions in a store holding 1k or
+// 1M others: the cost is the user's, not the store's.
+func BenchmarkUserSessions(b *testing.B) {
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			m := usersManager(b, sz.n)
+			signIn(b, m, "ada", devices)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				infos, err := m.UserSessions(ctx, "ada")
+				if err != nil || len(infos) != devices {
+					b.Fatal(len(infos), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRevokeUser ends a user's 5 sessions in a store holding 1k or 1M
+// others (signing them in again is not timed).
+func BenchmarkRevokeUser(b *testing.B) {
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			m := usersManager(b, sz.n)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				signIn(b, m, "ada", devices)
+				b.StartTimer()
+				n, err := m.RevokeUser(ctx, "ada")
+				if err != nil || n != devices {
+					b.Fatal(n, err)
 				}
 			}
 		})
