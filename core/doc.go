@@ -61,6 +61,17 @@
 // without UseDatabase, a replayed older cookie validates a used token
 // again). Every comparison is constant-time.
 //
+// # Users and lifetimes
+//
+// SetUser binds a session to a user on login; the binding and the
+// session's Handle survive every id change. Manager.UserSessions lists a
+// user's sessions (a SessionInfo per device, never an id), RevokeSession
+// ends one by its handle, RevokeUser all but those kept ("sign out
+// everywhere else"), across every application instance sharing the Store.
+// SetLifetime gives one session its own idle lifetime ("remember me");
+// Config.AbsoluteTimeout ends every session some time after it began.
+// docs/users.md has a whole Gin page.
+//
 // # Drivers
 //
 // A driver decides where a session's data lives: "cookie" (CodeIgniter's

@@ -40,7 +40,9 @@ type driverSlot struct {
 // is an error wrapping ErrInvalidConfig: a cookie driver without an
 // EncryptionKey of at least 32 bytes, the native driver or UseDatabase
 // without a Store, Lock without a Store that can lock, an unknown driver
-// name (also wrapping ErrUnknownDriver), a malformed cookie name.
+// name (also wrapping ErrUnknownDriver), a malformed cookie name, cookie
+// settings that break the rules of a __Secure- or __Host- name or of
+// CookiePartitioned, an AbsoluteTimeout a driver cannot keep.
 func New(cfg Config) (*Manager, error) {
 	cfg = cfg.withDefaults()
 	m := &Manager{cfg: cfg, drivers: make(map[string]*driverSlot)}
