@@ -310,3 +310,23 @@ func TestHandlesAndIndexKeysAreNeverIDs(t *testing.T) {
 		})
 	}
 }
+
+// The index expires with its last session, so that garbage collection
+// removes it with the sessions.
+func TestIndexGoesWithGarbageCollection(t *testing.T) {
+	st := memstore.New()
+	const life = 200 * time.Millisecond
+	m := newManager(t, core.DriverNative, st, nil, func(c *core.Config) {
+		c.Expiration, c.TimeToUpdate, c.GCInterval = life, 0, -1
+	})
+	for range 3 {
+		login(t, m, newBrowser(), "ada")
+	}
+	require.Len(t, indexed(t, st, "ada"), 3)
+	require.Equal(t, 4, st.Len(), "three sessions and the index")
+	time.Sleep(life + life/2 + 50*time.Millisecond) // the real clock: the store expires by it
+	n, err := m.Collect(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 4, n, "the sessions and the index collected")
+	require.Zero(t, st.Len())
+}
