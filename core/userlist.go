@@ -52,7 +52,8 @@ func dropped(state int, x userindex.ID, nowMs int64) bool {
 }
 
 // listIndex lists user's live sessions in st, and prunes the index of the
-// ids it found gone (and lists those a forward led to that it lacked).
+// ids it found gone (and lists those a forward led to that it lacked); a
+// failed prune is logged, the list returned all the same.
 func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]SessionInfo, error) {
 	ix, err := loadIndex(ctx, st, user)
 	if err != nil {
@@ -89,14 +90,19 @@ func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]Sessi
 			out = append(out, m.sessionInfo(e, best))
 		}
 	}
-	if len(fixes) > 0 {
-		err = editIndex(ctx, m, st, user, now, func(ix *userindex.Index) {
-			for _, f := range fixes {
-				f(ix)
-			}
-		})
+	if len(fixes) == 0 {
+		return out, nil
 	}
-	return out, err
+	err = editIndex(ctx, m, st, user, now, func(ix *userindex.Index) {
+		for _, f := range fixes {
+			f(ix)
+		}
+	})
+	if err != nil {
+		// The list is right; the index is tidied up by a later edit.
+		m.cfg.Logger.Warn("session: pruning a user index failed", "error", err)
+	}
+	return out, nil
 }
 
 // sessionInfo describes the session r of the index entry e.

@@ -135,3 +135,20 @@ func TestIndexFailureSavesNothing(t *testing.T) {
 	require.NotEqual(t, before, idOf(t, m, b))
 	require.ElementsMatch(t, []string{h, hb}, handles(t, m, "ada"))
 }
+
+// A store that fails makes the calls fail with ErrStore, never answer an
+// empty list or a revocation that did not happen.
+func TestUsersOnAFailingStore(t *testing.T) {
+	ctx := context.Background()
+	st := frontends.NewStore(memstore.New())
+	m := newManager(t, core.DriverNative, st, nil)
+	h := login(t, m, newBrowser(), "ada")
+	st.SetDown(true)
+	_, err := m.UserSessions(ctx, "ada")
+	require.ErrorIs(t, err, core.ErrStore)
+	require.ErrorIs(t, m.RevokeSession(ctx, "ada", h), core.ErrStore)
+	_, err = m.RevokeUser(ctx, "ada")
+	require.ErrorIs(t, err, core.ErrStore)
+	st.SetDown(false)
+	require.Equal(t, []string{h}, handles(t, m, "ada"))
+}
