@@ -81,8 +81,8 @@ type DriverRequest struct {
 	m       *Manager
 	q       *request
 	ids     *idForm
-	markers bool // the driver's format can hold the engine's forwards and tombstones
-	maxAge  int  // the cookie's Max-Age in seconds: the session's lifetime (lifetime.go)
+	markers bool  // the driver's format can hold the engine's forwards and tombstones
+	maxAge  int32 // the cookie's Max-Age in seconds: the session's lifetime (lifetime.go); packs with markers
 }
 
 // Cookie returns the value of the driver's cookie, "" when absent.
@@ -96,7 +96,7 @@ func (r *DriverRequest) SetCookie(value string) error {
 	if n := len(r.CookieName) + 1 + len(value); n > MaxCookieSize {
 		return fmt.Errorf("%w: driver %q needs %d bytes", ErrCookieTooLarge, r.Name, n)
 	}
-	return r.sendCookie(value, r.maxAge)
+	return r.sendCookie(value, int(r.maxAge))
 }
 
 // ExpireCookie tells the client to delete the driver's cookie.

@@ -27,10 +27,12 @@ func (s *Session) SetLifetime(d time.Duration) {
 		case d > 0:
 			ms = max(d.Milliseconds(), 1)
 		}
-		if ms == ns.rec.lifetime {
+		x := ns.rec.ext()
+		if ms == x.lifetime {
 			return
 		}
-		ns.rec.lifetime = ms
+		x.lifetime = ms
+		ns.rec.setExt(x)
 		ns.ext |= extLifetime
 		ns.changed("", false)
 	})
@@ -39,7 +41,7 @@ func (s *Session) SetLifetime(d time.Duration) {
 // lifetimeOf is how long the session r lives without activity: its own
 // lifetime, or Config.Expiration.
 func (c *Config) lifetimeOf(r *record) time.Duration {
-	switch l := r.lifetime; {
+	switch l := r.lifetime(); {
 	case l < 0:
 		return noExpirationLifetime
 	case l > 0:
@@ -63,7 +65,7 @@ func (c *Config) sessionEnd(r *record) int64 {
 // the seconds it has left, or 0 (a browser-session cookie) under
 // Config.ExpireOnClose unless the session has a lifetime of its own.
 func (c *Config) cookieMaxAge(r *record, now time.Time) int {
-	if c.ExpireOnClose && r.lifetime == 0 {
+	if c.ExpireOnClose && r.lifetime() == 0 {
 		return 0
 	}
 	left := c.sessionEnd(r) - now.UnixMilli()

@@ -40,7 +40,7 @@ type namespace struct {
 	commit Commit // the last save's, and its changes: see save
 	rebase rebase
 
-	users userState // the user index's work for Save (userbind.go)
+	users *userState // the user index's work for Save (userbind.go); nil when there is none
 }
 
 // changes is what a request changed in a session since it loaded or last
@@ -68,7 +68,7 @@ type keyChange struct {
 
 func newNamespace(q *request, slot *driverSlot) *namespace {
 	ns := &namespace{q: q, slot: slot}
-	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, q: q, ids: slot.ids, markers: slot.markers, maxAge: q.m.cookieMaxAge}
+	ns.dr = DriverRequest{Name: slot.name, CookieName: slot.cookie, Transport: q.t, m: q.m, q: q, ids: slot.ids, markers: slot.markers, maxAge: int32(q.m.cookieMaxAge)}
 	return ns
 }
 

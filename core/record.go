@@ -39,7 +39,7 @@ type record struct {
 	csrf         string
 	otts         []string // one-time tokens, newest last
 	items        []item
-	recordExt    // the user, handle and own lifetime (recordext.go)
+	x            *recordExt // the user, handle and own lifetime (recordext.go); nil when none
 }
 
 // Record formats: the first byte of every encoding.
@@ -139,7 +139,7 @@ func appendRecord(b []byte, r *record, uaDigestOnly bool) ([]byte, error) {
 			return b, &EncodeError{Key: it.key, Err: err}
 		}
 	}
-	return r.recordExt.append(b), nil
+	return r.x.append(b), nil
 }
 
 // appendPrefixedValue appends v's encoding preceded by its length.
@@ -196,7 +196,7 @@ func decodeRecord(data []byte, r *record) error {
 		}
 		r.items = append(r.items, it)
 	}
-	r.recordExt.decode(&d)
+	r.x = decodeExt(&d)
 	if d.err == nil && d.off != len(data) {
 		return errCorrupt
 	}

@@ -16,9 +16,31 @@ type recordExt struct {
 // extTag starts the extension after a record's items.
 const extTag byte = 0x01
 
-// append appends the extension, nothing when it is empty.
+// The extension's fields, as the record has them (zero when it has none).
+func (r *record) ext() recordExt {
+	if r.x == nil {
+		return recordExt{}
+	}
+	return *r.x
+}
+
+func (r *record) user() string    { return r.ext().user }
+func (r *record) handle() string  { return r.ext().handle }
+func (r *record) lifetime() int64 { return r.ext().lifetime }
+
+// setExt gives the record the extension x, in memory of its own, so that
+// records decoded from one another never share a change.
+func (r *record) setExt(x recordExt) {
+	if x == (recordExt{}) {
+		r.x = nil
+		return
+	}
+	r.x = &x
+}
+
+// append appends the extension, nothing when there is none.
 func (x *recordExt) append(b []byte) []byte {
-	if *x == (recordExt{}) {
+	if x == nil || *x == (recordExt{}) {
 		return b
 	}
 	b = append(b, extTag)
@@ -28,20 +50,16 @@ func (x *recordExt) append(b []byte) []byte {
 	return binary.AppendVarint(b, x.indexUntil)
 }
 
-// decode reads the extension, if the record has one.
-func (x *recordExt) decode(d *decoder) {
-	*x = recordExt{}
+// decodeExt reads the extension, nil when the record has none.
+func decodeExt(d *decoder) *recordExt {
 	if d.err != nil || d.off == len(d.b) {
-		return
+		return nil
 	}
 	if d.byte() != extTag {
 		d.fail()
-		return
+		return nil
 	}
-	x.user = d.string()
-	x.handle = d.string()
-	x.lifetime = d.varint()
-	x.indexUntil = d.varint()
+	return &recordExt{user: d.string(), handle: d.string(), lifetime: d.varint(), indexUntil: d.varint()}
 }
 
 // The recordExt fields a request set, for merging (changes.ext).
@@ -55,15 +73,17 @@ const (
 // changed of the recordExt in mine. A handle made meanwhile by the other
 // request stays: the first one saved is the session's.
 func mergeExt(cur, mine *record, ch *changes) {
+	x, m := cur.ext(), mine.ext()
 	if ch.ext&extUser != 0 {
-		cur.user, cur.indexUntil = mine.user, mine.indexUntil
+		x.user, x.indexUntil = m.user, m.indexUntil
 	} else {
-		cur.indexUntil = max(cur.indexUntil, mine.indexUntil)
+		x.indexUntil = max(x.indexUntil, m.indexUntil)
 	}
-	if ch.ext&(extUser|extHandle) != 0 && cur.handle == "" {
-		cur.handle = mine.handle
+	if ch.ext&(extUser|extHandle) != 0 && x.handle == "" {
+		x.handle = m.handle
 	}
 	if ch.ext&extLifetime != 0 {
-		cur.lifetime = mine.lifetime
+		x.lifetime = m.lifetime
 	}
+	cur.setExt(x)
 }

@@ -95,7 +95,7 @@ func (ns *namespace) newCommit(touch bool) (*Commit, error) {
 	cfg := &ns.q.m.cfg
 	ns.rec.lastWrite = now.UnixMilli()
 	ns.planIndex()
-	ns.dr.maxAge = cfg.cookieMaxAge(&ns.rec, now)
+	ns.dr.maxAge = int32(cfg.cookieMaxAge(&ns.rec, now))
 	ns.rebase = rebase{codec: ns.slot.codec, ids: ns.slot.ids, view: &ns.rec, base: ns.base, changes: &ns.changes, nowMs: now.UnixMilli()}
 	data, err := ns.rebase.onto(ns.id, nil)
 	if err != nil {

@@ -48,7 +48,7 @@ func (s *driverSlot) indexStore() Store {
 
 // setUser binds the session to user ("" unbinds).
 func (ns *namespace) setUser(user string) {
-	if ns.rec.user == user {
+	if ns.rec.user() == user {
 		if user != "" {
 			ns.handle()
 		}
@@ -58,7 +58,9 @@ func (ns *namespace) setUser(user string) {
 		return
 	}
 	ns.endIndexed(false)
-	ns.rec.user, ns.rec.indexUntil = user, 0
+	x := ns.rec.ext()
+	x.user, x.indexUntil = user, 0
+	ns.rec.setExt(x)
 	if user != "" {
 		ns.handle()
 	}
@@ -69,59 +71,77 @@ func (ns *namespace) setUser(user string) {
 // handle returns the session's handle, making one on first use; "" for a
 // format that cannot keep it.
 func (ns *namespace) handle() string {
-	if ns.rec.handle == "" && ns.slot.codec.keepsTimes() {
-		ns.rec.handle = newHandle()
+	x := ns.rec.ext()
+	if x.handle == "" && ns.slot.codec.keepsTimes() {
+		x.handle = newHandle()
+		ns.rec.setExt(x)
 		ns.ext |= extHandle
 		ns.changed("", false)
 	}
-	return ns.rec.handle
+	return x.handle
 }
 
 // endIndexed queues the removal of the session's id from its user's index,
 // when it is listed there: on Destroy (destroyed) and when SetUser binds it
 // to someone else.
 func (ns *namespace) endIndexed(destroyed bool) {
-	for i := range ns.users.ended {
-		ns.users.ended[i].destroyed = ns.users.ended[i].destroyed || destroyed
+	if ns.users != nil {
+		for i := range ns.users.ended {
+			ns.users.ended[i].destroyed = ns.users.ended[i].destroyed || destroyed
+		}
 	}
 	st := ns.slot.indexStore()
-	if st == nil || ns.rec.user == "" || ns.rec.indexUntil == 0 || ns.loadedID == "" {
+	x := ns.rec.ext()
+	if st == nil || x.user == "" || x.indexUntil == 0 || ns.loadedID == "" {
 		return
 	}
-	ns.users.ended = append(ns.users.ended, endedBinding{st: st, user: ns.rec.user, handle: ns.rec.handle, id: ns.loadedID, destroyed: destroyed})
+	ns.userState().ended = append(ns.users.ended, endedBinding{st: st, user: x.user, handle: x.handle, id: ns.loadedID, destroyed: destroyed})
 }
 
 // planIndex decides, as Save encodes the session, whether its user's index
 // must list its id: when the session is newly bound, its id changed, or it
 // now lives past what the index says (see Config.indexUntil).
 func (ns *namespace) planIndex() {
-	ns.users.plan = indexPlan{}
+	if ns.users != nil {
+		ns.users.plan = indexPlan{}
+	}
 	st := ns.slot.indexStore()
-	if st == nil || ns.rec.user == "" {
+	x := ns.rec.ext()
+	if st == nil || x.user == "" {
 		return
 	}
 	cfg := &ns.q.m.cfg
 	end := cfg.sessionEnd(&ns.rec)
 	moved := ns.loadedID != "" && ns.loadedID != ns.id
-	if !moved && ns.rec.indexUntil != 0 && end <= ns.rec.indexUntil {
+	if !moved && x.indexUntil != 0 && end <= x.indexUntil {
 		return
 	}
 	until := cfg.indexUntil(&ns.rec, end)
-	p := indexPlan{st: st, user: ns.rec.user, handle: ns.handle(), id: ns.id, until: until, was: ns.rec.indexUntil}
-	if moved && ns.rec.indexUntil != 0 {
+	p := indexPlan{st: st, user: x.user, handle: ns.handle(), id: ns.id, until: until, was: x.indexUntil}
+	if moved && x.indexUntil != 0 {
 		p.prev = ns.loadedID // listed under this binding: it stays listed until the save retires it
 	}
-	ns.rec.indexUntil = until
-	ns.users.plan = p
+	x = ns.rec.ext() // with the handle
+	x.indexUntil = until
+	ns.rec.setExt(x)
+	ns.userState().plan = p
+}
+
+// userState returns the namespace's user index work, made on first use.
+func (ns *namespace) userState() *userState {
+	if ns.users == nil {
+		ns.users = new(userState)
+	}
+	return ns.users
 }
 
 // indexBefore lists the planned id, before the session is stored under it.
 // When it fails, nothing is saved, and the next save plans again.
 func (ns *namespace) indexBefore(ctx context.Context) error {
-	p := &ns.users.plan
-	if p.st == nil {
+	if ns.users == nil || ns.users.plan.st == nil {
 		return nil
 	}
+	p := &ns.users.plan
 	nowMs := ns.nowMs()
 	err := editIndex(ctx, ns.q.m, p.st, p.user, ns.q.clock(), func(ix *userindex.Index) {
 		e := ix.Ensure(p.handle, ns.slot.name)
@@ -131,7 +151,9 @@ func (ns *namespace) indexBefore(ctx context.Context) error {
 		}
 	})
 	if err != nil {
-		ns.rec.indexUntil = p.was
+		x := ns.rec.ext()
+		x.indexUntil = p.was
+		ns.rec.setExt(x)
 		ns.users.plan = indexPlan{}
 	}
 	return err
@@ -144,16 +166,19 @@ func (ns *namespace) indexBefore(ctx context.Context) error {
 // found the session destroyed, the index follows what was stored. Then the
 // bindings the request ended leave their users' indexes.
 func (ns *namespace) indexAfter(ctx context.Context, c *Commit) error {
+	if c.gone {
+		ns.rec.x = nil // destroyed meanwhile: so is its binding
+	}
+	if ns.users == nil {
+		return nil
+	}
 	p := ns.users.plan
 	ns.users.plan = indexPlan{}
 	err := ns.unindexEnded(ctx, false)
-	if c.gone {
-		ns.rec.recordExt = recordExt{} // destroyed meanwhile: so is its binding
-	}
 	if p.st == nil {
 		return err
 	}
-	r, m := &ns.rec, ns.q.m
+	r, m := ns.rec.ext(), ns.q.m
 	now := ns.q.clock()
 	nowMs := now.UnixMilli()
 	moved := c.gone || r.user != p.user || r.handle != p.handle || c.ID != p.id
@@ -196,6 +221,9 @@ func (ns *namespace) indexAfter(ctx context.Context, c *Commit) error {
 // request ended: those of destroyed sessions once they are deleted, the
 // others once the session is saved bound to its new user.
 func (ns *namespace) unindexEnded(ctx context.Context, destroyed bool) error {
+	if ns.users == nil {
+		return nil
+	}
 	var err error
 	kept := ns.users.ended[:0]
 	for _, b := range ns.users.ended {

@@ -37,7 +37,7 @@ func (m *Manager) resolveID(ctx context.Context, st Store, user, handle, id stri
 			continue
 		}
 		r := new(record)
-		if decodeRecord(data, r) != nil || r.user != user || r.handle != handle || nowMs >= m.cfg.sessionEnd(r) {
+		if decodeRecord(data, r) != nil || r.user() != user || r.handle() != handle || nowMs >= m.cfg.sessionEnd(r) {
 			return "", nil, idGone, nil
 		}
 		return id, r, idLive, nil

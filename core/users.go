@@ -29,7 +29,7 @@ func (s *Session) SetUser(userID string) {
 
 // User returns the user the session is bound to (SetUser), "" when none.
 func (s *Session) User() (user string) {
-	s.use(func(ns *namespace) { user = ns.rec.user })
+	s.use(func(ns *namespace) { user = ns.rec.user() })
 	return user
 }
 
