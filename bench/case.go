@@ -13,7 +13,7 @@ type Case struct {
 
 	target target
 	misses *misses
-	rtt    *roundTrips    // the Redis client's round trips; nil off Redis
+	io     *meter         // the store's I/O; nil when not counted
 	calls  *countingStore // ours, when its store calls are counted; else nil
 }
 

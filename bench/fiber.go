@@ -29,7 +29,7 @@ func fiberMounts() []mount {
 				Storage: fiberredis.NewFromConnection(goRedis(tb, rt)),
 				// The storage has no key prefix: the ids carry it.
 				KeyGenerator: func() string { return prefix + utils.UUIDv4() },
-			}, rt)
+			}, rt.meter())
 		}},
 	)
 }
@@ -65,7 +65,7 @@ func fiberServe[S any](o *ops[*fiber.Ctx, S], ms *misses) func(w string) fiber.H
 }
 
 // fiberSession mounts Fiber's own session middleware with cfg.
-func fiberSession(store string, cfg session.Config, rt *roundTrips) *Case {
+func fiberSession(store string, cfg session.Config, io *meter) *Case {
 	cfg.Expiration = core.DefaultExpiration
 	st := session.New(cfg)
 	o := &ops[*fiber.Ctx, *session.Session]{
@@ -76,5 +76,5 @@ func fiberSession(store string, cfg session.Config, rt *roundTrips) *Case {
 	}
 	ms := new(misses)
 	app := fiberApp(nil, fiberServe(o, ms))
-	return &Case{Framework: "fiber", Library: "fiber", Store: store, target: fastTarget{app.Handler()}, misses: ms, rtt: rt}
+	return &Case{Framework: "fiber", Library: "fiber", Store: store, target: fastTarget{app.Handler()}, misses: ms, io: io}
 }

@@ -13,11 +13,9 @@ func init() {
 	oursStores = append(oursStores, oursStore{
 		name:   "redis",
 		record: true,
-		config: func(tb testing.TB, rt *roundTrips) core.Config {
-			cfg := core.DefaultConfig()
-			cfg.Driver = core.DriverNative
-			cfg.Store = redisstore.New(goRedis(tb, rt))
-			return cfg
+		config: func(tb testing.TB) (core.Config, *meter) {
+			rt := new(roundTrips)
+			return nativeConfig(redisstore.New(goRedis(tb, rt))), rt.meter()
 		},
 	})
 }

@@ -87,7 +87,7 @@ func parse(r io.Reader) (*results, error) {
 			row.allocs = v
 		case "cookies/op":
 			row.cookies = v
-		case "rtt/op":
+		case "roundtrips/op":
 			row.rtt, row.hasRTT = v, true
 		}
 	}

@@ -43,7 +43,7 @@ Gin/gin-contrib/redis/rw-2,296,0%
 geomean,10,
 
 ,raw.txt,
-,rtt/op,CI
+,roundtrips/op,CI
 Gin/scs/redis/rw-2,2,0%
 Gin/gin-contrib/redis/rw-2,2,0%
 geomean,2,

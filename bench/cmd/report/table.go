@@ -10,7 +10,7 @@ import (
 // table renders rows as one Markdown table, padded so that it also reads
 // as plain text.
 func table(rows []*row) string {
-	head := []string{"case", "ns/op", "±", "B/op", "allocs/op", "cookies/op", "rtt/op",
+	head := []string{"case", "ns/op", "±", "B/op", "allocs/op", "cookies/op", "roundtrips/op",
 		"× floor", "× best peer", "best peer", "speed target", "floor + 2 µs", "allocs ≤ 1/8"}
 	right := []bool{false, true, true, true, true, true, true, true, true, false, false, false, false}
 	cells := [][]string{head}
