@@ -17,7 +17,7 @@ func echoMounts() []mount {
 		return &Case{Framework: "echo", Library: "floor", Store: "none", misses: new(misses),
 			target: httpTarget{echoEngine(nil, func(string) echo.HandlerFunc { return echoOK })}}
 	}}}
-	ms = append(ms, oursMounts("echo")...)
+	ms = append(ms, oursMounts("echo", oursStores)...)
 	return append(ms, mount{library: "echo-contrib", store: "cookie", build: func(testing.TB) *Case {
 		st := gsessions.NewCookieStore(encryptionKey)
 		st.Options = &gsessions.Options{Path: "/", MaxAge: int(core.DefaultExpiration.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode}

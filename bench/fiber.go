@@ -17,7 +17,7 @@ func fiberMounts() []mount {
 		return &Case{Framework: "fiber", Library: "floor", Store: "none", misses: new(misses),
 			target: fastTarget{fiberApp(nil, func(string) fiber.Handler { return fiberOK }).Handler()}}
 	}}}
-	ms = append(ms, oursMounts("fiber")...)
+	ms = append(ms, oursMounts("fiber", oursStores)...)
 	return append(ms,
 		mount{library: "fiber", store: "memory", build: func(testing.TB) *Case {
 			return fiberSession("memory", session.Config{}, nil)

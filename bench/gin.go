@@ -22,8 +22,8 @@ func ginMounts() []mount {
 		return &Case{Framework: "gin", Library: "floor", Store: "none", misses: new(misses),
 			target: httpTarget{ginEngine(nil, func(string) gin.HandlerFunc { return ginOK })}}
 	}}}
-	ms = append(ms, oursMounts("gin")...)
-	return append(ms,
+	ms = append(ms, oursMounts("gin", oursStores)...)
+	ms = append(ms,
 		mount{library: "gin-contrib", store: "cookie", build: func(tb testing.TB) *Case {
 			return ginContrib(tb, "cookie", gincookie.NewStore(encryptionKey), nil)
 		}},
@@ -49,6 +49,8 @@ func ginMounts() []mount {
 			return ginSCS("redis", goredisstore.NewWithPrefix(goRedis(tb, rt), keyPrefix(tb)), rt.meter())
 		}},
 	)
+	ms = append(ms, oursMounts("gin", ginStores)...)
+	return append(ms, storePeers()...)
 }
 
 func ginOurs(m *core.Manager, ms *misses) target {

@@ -59,68 +59,79 @@ func serveN(t *testing.T, c *Case, w string, n int) served {
 }
 
 // TestOursInvariants checks, by counting, what ours costs per request in
-// each framework, store and workload: no store call, round trip or cookie
-// for a request that never touches its session; no store write or cookie
-// for one that only reads; at most one round trip to read and two to
-// read-modify-write on Redis.
+// each framework, store and workload: no store call, I/O or cookie for a
+// request that never touches its session; no store write or cookie for
+// one that only reads; one load to read, one load and one write to
+// read-modify-write, one write for a new session; and no more I/O than
+// those calls cost (see oursStore.perCall).
 func TestOursInvariants(t *testing.T) {
+	type variant struct {
+		fw string
+		st oursStore
+	}
+	var all []variant
 	for _, fw := range Frameworks {
 		for _, st := range oursStores {
-			for _, w := range Workloads {
-				t.Run(fw+"/"+st.name+"/"+w, func(t *testing.T) {
-					c := mountOurs(t, fw, st, true)
-					s := serveN(t, c, w, requests)
-					t.Logf("per %d requests: %d Set-Cookie, %d loads, %d writes, %d deletes, %d round trips",
-						requests, s.setCookies, s.loads, s.writes, s.deletes, s.io)
-					calls := s.loads + s.writes + s.deletes
-					switch w {
-					case Untouched:
-						if s.setCookies != 0 {
-							t.Errorf("got %d Set-Cookie headers, want 0", s.setCookies)
-						}
-						if calls != 0 {
-							t.Errorf("got %d store calls, want 0", calls)
-						}
-						if s.io != 0 {
-							t.Errorf("got %d round trips, want 0", s.io)
-						}
-					case RO:
-						if s.setCookies != 0 {
-							t.Errorf("got %d Set-Cookie headers, want 0", s.setCookies)
-						}
-						if s.writes+s.deletes != 0 {
-							t.Errorf("got %d store writes and %d deletes, want 0", s.writes, s.deletes)
-						}
-						if c.calls != nil && s.loads != requests {
-							t.Errorf("got %d store loads, want %d (one a request)", s.loads, requests)
-						}
-						if s.io > requests {
-							t.Errorf("got %d round trips for %d requests, want at most 1 a request", s.io, requests)
-						}
-					case RW:
-						if c.calls != nil && (s.writes != requests || calls > 2*requests) {
-							t.Errorf("got %d store calls with %d writes, want one load and one write a request", calls, s.writes)
-						}
-						if s.io > 2*requests {
-							t.Errorf("got %d round trips for %d requests, want at most 2 a request", s.io, requests)
-						}
-						if st.name == "cookie" && s.setCookies != requests {
-							t.Errorf("got %d Set-Cookie headers, want %d: the cookie carries the data", s.setCookies, requests)
-						}
-					case New:
-						if s.setCookies != requests {
-							t.Errorf("got %d Set-Cookie headers, want %d (one a new session)", s.setCookies, requests)
-						}
-						if c.calls != nil && (s.loads != 0 || s.writes != requests) {
-							t.Errorf("got %d loads and %d writes, want 0 and %d: a first visit has nothing to load", s.loads, s.writes, requests)
-						}
-					}
-				})
-			}
+			all = append(all, variant{fw, st})
 		}
 	}
-	if len(oursStores) < 3 {
-		t.Log("ours on Redis is not built; run with -tags redisstore")
+	for _, st := range ginStores {
+		all = append(all, variant{"gin", st})
+	}
+	for _, v := range all {
+		fw, st := v.fw, v.st
+		for _, w := range Workloads {
+			t.Run(fw+"/"+st.name+"/"+w, func(t *testing.T) {
+				c := mountOurs(t, fw, st, true)
+				s := serveN(t, c, w, requests)
+				unit := "I/O"
+				if c.io != nil {
+					unit = c.io.unit
+				}
+				t.Logf("per %d requests: %d Set-Cookie, %d loads, %d writes, %d deletes, %d %s",
+					requests, s.setCookies, s.loads, s.writes, s.deletes, s.io, unit)
+				calls := s.loads + s.writes + s.deletes
+				if st.perCall > 0 && s.io > st.perCall*calls {
+					t.Errorf("got %d %s for %d store calls, want at most %d a call", s.io, unit, calls, st.perCall)
+				}
+				switch w {
+				case Untouched:
+					if s.setCookies != 0 {
+						t.Errorf("got %d Set-Cookie headers, want 0", s.setCookies)
+					}
+					if calls != 0 {
+						t.Errorf("got %d store calls, want 0", calls)
+					}
+					if s.io != 0 {
+						t.Errorf("got %d %s, want 0", s.io, unit)
+					}
+				case RO:
+					if s.setCookies != 0 {
+						t.Errorf("got %d Set-Cookie headers, want 0", s.setCookies)
+					}
+					if s.writes+s.deletes != 0 {
+						t.Errorf("got %d store writes and %d deletes, want 0", s.writes, s.deletes)
+					}
+					if c.calls != nil && s.loads != requests {
+						t.Errorf("got %d store loads, want %d (one a request)", s.loads, requests)
+					}
+				case RW:
+					if c.calls != nil && (s.writes != requests || calls > 2*requests) {
+						t.Errorf("got %d store calls with %d writes, want one load and one write a request", calls, s.writes)
+					}
+					if st.name == "cookie" && s.setCookies != requests {
+						t.Errorf("got %d Set-Cookie headers, want %d: the cookie carries the data", s.setCookies, requests)
+					}
+				case New:
+					if s.setCookies != requests {
+						t.Errorf("got %d Set-Cookie headers, want %d (one a new session)", s.setCookies, requests)
+					}
+					if c.calls != nil && (s.loads != 0 || s.writes != requests) {
+						t.Errorf("got %d loads and %d writes, want 0 and %d: a first visit has nothing to load", s.loads, s.writes, requests)
+					}
+				}
+			})
+		}
 	}
 }
 

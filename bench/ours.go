@@ -21,6 +21,10 @@ type oursStore struct {
 	// I/O (nil when the store does none).
 	config func(tb testing.TB) (core.Config, *meter)
 
+	// perCall is the most I/O one store call may cost, in its meter's
+	// unit; 0 leaves it unchecked.
+	perCall int64
+
 	// record has the store's ids recorded and deleted at the end, for a
 	// store whose keys cannot be given a prefix of the run's own.
 	record bool
@@ -94,10 +98,11 @@ var oursApps = map[string]func(m *core.Manager, ms *misses) target{
 	"fiber": fiberOurs,
 }
 
-// oursMounts returns a mount per store variant of ours, in framework fw.
-func oursMounts(fw string) []mount {
+// oursMounts returns a mount per store variant of ours in stores, in
+// framework fw.
+func oursMounts(fw string, stores []oursStore) []mount {
 	var out []mount
-	for _, st := range oursStores {
+	for _, st := range stores {
 		out = append(out, mount{library: "ours", store: st.name, build: func(tb testing.TB) *Case {
 			return mountOurs(tb, fw, st, false)
 		}})

@@ -11,8 +11,9 @@ import (
 // deleted at the end.
 func init() {
 	oursStores = append(oursStores, oursStore{
-		name:   "redis",
-		record: true,
+		name:    "redis",
+		record:  true,
+		perCall: 1,
 		config: func(tb testing.TB) (core.Config, *meter) {
 			rt := new(roundTrips)
 			return nativeConfig(redisstore.New(goRedis(tb, rt))), rt.meter()

@@ -1,0 +1,61 @@
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
+
+package bench
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	gsessions "github.com/gorilla/sessions"
+
+	"github.com/ignitego/session/core"
+	filestore "github.com/ignitego/session/stores/file"
+)
+
+// Files, in Gin: ours' file store against gorilla/sessions'
+// FilesystemStore (scs has no file store, gin-contrib/sessions none of its
+// own). gorilla writes a file in place without fsync; ours writes a
+// temporary file and renames it, with fsync by default. "file" is ours
+// without fsync (filestore.WithSync(false)), as durable as gorilla's;
+// "file-fsync" is ours as it ships.
+func init() {
+	ginStores = append(ginStores,
+		oursStore{
+			name: "file",
+			config: func(tb testing.TB) (core.Config, *meter) {
+				return nativeConfig(newFileStore(tb, filestore.WithSync(false))), fileIOMeter()
+			},
+		},
+		oursStore{
+			name: "file-fsync",
+			config: func(tb testing.TB) (core.Config, *meter) {
+				return nativeConfig(newFileStore(tb)), fileIOMeter()
+			},
+		},
+	)
+	filePeers = append(filePeers, mount{library: "gorilla", store: "file", build: func(tb testing.TB) *Case {
+		st := gsessions.NewFilesystemStore(tb.TempDir(), encryptionKey)
+		st.Options = &gsessions.Options{Path: "/", MaxAge: int(core.DefaultExpiration.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode}
+		o := &ops[*gin.Context, *gsessions.Session]{
+			open: func(c *gin.Context) (*gsessions.Session, error) { return st.Get(c.Request, core.DefaultCookieName) },
+			get:  func(s *gsessions.Session, k string) any { return s.Values[k] },
+			set:  func(s *gsessions.Session, k string, v any) { s.Values[k] = v },
+			save: func(c *gin.Context, s *gsessions.Session) error { return s.Save(c.Request, c.Writer) },
+		}
+		ms := new(misses)
+		r := ginEngine(nil, ginServe(o, ms))
+		return &Case{Framework: "gin", Library: "gorilla", Store: "file", target: httpTarget{r}, misses: ms, io: fileIOMeter()}
+	}})
+}
+
+// newFileStore returns ours' file store in a directory of tb's own,
+// removed when tb ends.
+func newFileStore(tb testing.TB, opts ...filestore.Option) *filestore.Store {
+	tb.Helper()
+	st, err := filestore.New(tb.TempDir(), opts...)
+	if err != nil {
+		tb.Fatalf("filestore: %v", err)
+	}
+	return st
+}
