@@ -8,6 +8,7 @@ import (
 func BenchmarkGin(b *testing.B)   { benchFramework(b, "gin") }
 func BenchmarkEcho(b *testing.B)  { benchFramework(b, "echo") }
 func BenchmarkFiber(b *testing.B) { benchFramework(b, "fiber") }
+func BenchmarkHTTP(b *testing.B)  { benchFramework(b, "http") }
 
 // benchFramework runs every case of fw: the floor once (its handler never
 // has a session), the others under each workload. Names are

@@ -36,13 +36,8 @@ func init() {
 	)
 	filePeers = append(filePeers, mount{library: "gorilla", store: "file", build: func(tb testing.TB) *Case {
 		st := gsessions.NewFilesystemStore(tb.TempDir(), encryptionKey)
-		st.Options = &gsessions.Options{Path: "/", MaxAge: int(core.DefaultExpiration.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode}
-		o := &ops[*gin.Context, *gsessions.Session]{
-			open: func(c *gin.Context) (*gsessions.Session, error) { return st.Get(c.Request, core.DefaultCookieName) },
-			get:  func(s *gsessions.Session, k string) any { return s.Values[k] },
-			set:  func(s *gsessions.Session, k string, v any) { s.Values[k] = v },
-			save: func(c *gin.Context, s *gsessions.Session) error { return s.Save(c.Request, c.Writer) },
-		}
+		st.Options = gorillaOptions()
+		o := gorillaOps(st, func(c *gin.Context) (http.ResponseWriter, *http.Request) { return c.Writer, c.Request })
 		ms := new(misses)
 		r := ginEngine(nil, ginServe(o, ms))
 		return &Case{Framework: "gin", Library: "gorilla", Store: "file", target: httpTarget{r}, misses: ms, io: fileIOMeter()}

@@ -99,14 +99,8 @@ func ginContrib(_ testing.TB, store string, st sessions.Store, io *meter) *Case 
 // ginSCS mounts alexedwards/scs on st. Its LoadAndSave is net/http
 // middleware, so it wraps the whole Gin engine, as its documentation shows.
 func ginSCS(store string, st scs.Store, io *meter) *Case {
-	sm := scs.New()
-	sm.Store = st
-	sm.Lifetime = core.DefaultExpiration
-	o := &ops[*gin.Context, context.Context]{
-		open: func(c *gin.Context) (context.Context, error) { return c.Request.Context(), nil },
-		get:  sm.Get,
-		set:  sm.Put,
-	}
+	sm := scsManager(st)
+	o := scsOps(sm, func(c *gin.Context) context.Context { return c.Request.Context() })
 	ms := new(misses)
 	r := ginEngine(nil, ginServe(o, ms))
 	return &Case{Framework: "gin", Library: "scs", Store: store, target: httpTarget{sm.LoadAndSave(r)}, misses: ms, io: io}

@@ -96,6 +96,7 @@ var oursApps = map[string]func(m *core.Manager, ms *misses) target{
 	"gin":   ginOurs,
 	"echo":  echoOurs,
 	"fiber": fiberOurs,
+	"http":  httpOurs,
 }
 
 // oursMounts returns a mount per store variant of ours in stores, in
