@@ -15,7 +15,7 @@ import (
 func fiberMounts() []mount {
 	ms := []mount{{library: "floor", store: "none", build: func(testing.TB) *Case {
 		return &Case{Framework: "fiber", Library: "floor", Store: "none", misses: new(misses),
-			target: fastTarget{fiberApp(nil, func(string) fiber.Handler { return fiberOK }).Handler()}}
+			target: fiberTarget(fiberApp(nil, func(string) fiber.Handler { return fiberOK }))}
 	}}}
 	ms = append(ms, oursMounts("fiber", oursStores)...)
 	return append(ms,
@@ -35,7 +35,7 @@ func fiberMounts() []mount {
 }
 
 func fiberOurs(m *core.Manager, ms *misses) target {
-	return fastTarget{fiberApp([]fiber.Handler{fibersession.New(m)}, fiberServe(sessionOps(fibersession.From), ms)).Handler()}
+	return fiberTarget(fiberApp([]fiber.Handler{fibersession.New(m)}, fiberServe(sessionOps(fibersession.From), ms)))
 }
 
 // fiberApp mounts handler(workload) at every path, behind mw.
@@ -76,5 +76,5 @@ func fiberSession(store string, cfg session.Config, io *meter) *Case {
 	}
 	ms := new(misses)
 	app := fiberApp(nil, fiberServe(o, ms))
-	return &Case{Framework: "fiber", Library: "fiber", Store: store, target: fastTarget{app.Handler()}, misses: ms, io: io}
+	return &Case{Framework: "fiber", Library: "fiber", Store: store, target: fiberTarget(app), misses: ms, io: io}
 }

@@ -157,3 +157,28 @@ func TestCases(t *testing.T) {
 		}
 	}
 }
+
+// TestLoad checks every case of BenchmarkLoad under a short load: every
+// request answered with 200 and the body, every value found again, and
+// one connection a client, kept alive throughout.
+func TestLoad(t *testing.T) {
+	const clients, perClient = 8, 10
+	for _, lc := range loadCases() {
+		t.Run(lc.name, func(t *testing.T) {
+			c := lc.build(t)
+			base, conns := listenLoad(t, c)
+			cs := newLoadClients(t, base, clients)
+			c.misses.reset()
+			r := runLoad(cs, base+"/"+RW, clients*perClient, loadLimit)
+			if r.bad > 0 || r.requests != clients*perClient {
+				t.Fatalf("got %d requests answered and %d failed, want %d and 0: %v", r.requests, r.bad, clients*perClient, r.err)
+			}
+			if k, err := c.misses.Err(); k > 0 {
+				t.Errorf("got %d handlers failing, want 0: %v", k, err)
+			}
+			if n := conns.Load(); n != clients {
+				t.Errorf("got %d connections, want %d (one a client)", n, clients)
+			}
+		})
+	}
+}

@@ -59,7 +59,9 @@ func goRedis(tb testing.TB, rt *roundTrips) *redis.Client {
 func redigoPool(tb testing.TB, rt *roundTrips) *redigo.Pool {
 	addr := redisAddr(tb)
 	p := &redigo.Pool{
-		MaxIdle:     4,
+		// As many as the load's clients, so that no connection is closed
+		// and dialled again under load.
+		MaxIdle:     loadClients,
 		IdleTimeout: time.Minute,
 		Dial: func() (redigo.Conn, error) {
 			c, err := rt.dial(context.Background(), "tcp", addr)

@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The load runs are closed loops over real loopback connections:
+// loadClients clients, each with one keep-alive connection and a cookie jar
+// of its own, send one request at a time, the next as soon as the answer
+// to the previous one is read, until the run's count of requests is spent
+// or loadLimit has passed.
+const (
+	loadClients = 64
+	loadLimit   = time.Minute
+)
+
+// loadClient is one client of a load run and the latencies it saw.
+type loadClient struct {
+	c   *http.Client
+	lat []time.Duration
+	err error // the last failure
+	bad int   // failed requests
+}
+
+// listenLoad serves c's application on a loopback listener until tb ends.
+// It returns the base URL and the count of connections accepted.
+func listenLoad(tb testing.TB, c *Case) (string, *atomic.Int64) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("listen: %v", err)
+	}
+	cl := &countingListener{Listener: ln}
+	c.target.listen(tb, cl)
+	return "http://" + ln.Addr().String(), &cl.n
+}
+
+// countingListener counts the connections it accepts.
+type countingListener struct {
+	net.Listener
+	n atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+// newLoadClients returns n clients of the server at base, each closed
+// when tb ends. Each first sends the warm-up request, which opens its
+// connection and, but on the floor, puts a session of its own in its jar.
+func newLoadClients(tb testing.TB, base string, n int) []*loadClient {
+	tb.Helper()
+	cs := make([]*loadClient, n)
+	for i := range cs {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tr := &http.Transport{
+			Proxy:               nil,
+			MaxIdleConnsPerHost: 1,
+			MaxConnsPerHost:     1,
+			DisableCompression:  true,
+		}
+		tb.Cleanup(tr.CloseIdleConnections)
+		cs[i] = &loadClient{c: &http.Client{Transport: tr, Jar: jar, Timeout: 10 * time.Second}}
+		if err := cs[i].get(base + "/" + seed); err != nil {
+			tb.Fatalf("client %d: warm-up: %v", i, err)
+		}
+	}
+	return cs
+}
+
+// get sends one GET of url and checks the answer: status 200 and the body
+// every handler writes.
+func (lc *loadClient) get(url string) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := lc.c.Do(req)
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return err
+	case resp.StatusCode != http.StatusOK || !bytes.Equal(b, []byte(body)):
+		return fmt.Errorf("GET %s: status %d, body %.40q; want 200 and %q", url, resp.StatusCode, b, body)
+	}
+	return nil
+}
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	requests int             // requests answered
+	elapsed  time.Duration   // from the first request sent to the last answer read
+	lat      []time.Duration // every request's latency, sorted
+	bad      int             // requests that failed
+	err      error           // the last failure
+}
+
+// quantile returns the latency below which a fraction q of the requests
+// were answered.
+func (r *loadResult) quantile(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[min(len(r.lat)-1, int(q*float64(len(r.lat))))]
+}
+
+// errLoadLimit reports a run that did not spend its requests in time.
+var errLoadLimit = errors.New("bench: the load run reached its time limit")
+
+// runLoad sends requests GETs of url from clients, in a closed loop, and
+// stops early once limit has passed.
+func runLoad(clients []*loadClient, url string, requests int, limit time.Duration) loadResult {
+	var (
+		left     atomic.Int64
+		wg       sync.WaitGroup
+		deadline = time.Now().Add(limit)
+	)
+	left.Store(int64(requests))
+	start := time.Now()
+	for _, lc := range clients {
+		lc.lat = lc.lat[:0]
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				t0 := time.Now()
+				if t0.After(deadline) {
+					lc.err, lc.bad = errLoadLimit, lc.bad+1
+					return
+				}
+				if err := lc.get(url); err != nil {
+					lc.err, lc.bad = err, lc.bad+1
+					continue
+				}
+				lc.lat = append(lc.lat, time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	r := loadResult{elapsed: time.Since(start)}
+	for _, lc := range clients {
+		r.lat = append(r.lat, lc.lat...)
+		r.bad += lc.bad
+		if lc.err != nil {
+			r.err = lc.err
+		}
+		lc.bad, lc.err = 0, nil
+	}
+	r.requests = len(r.lat)
+	slices.Sort(r.lat)
+	return r
+}
+
+// loadCase is a case under load, named framework/library/store/workload.
+type loadCase struct {
+	name  string
+	build func(tb testing.TB) *Case
+}
+
+// loadCases are each framework's floor, and ours and every peer on memory
+// and on Redis, under the rw workload.
+func loadCases() []loadCase {
+	var out []loadCase
+	for _, fw := range Frameworks {
+		for _, m := range mounts(fw) {
+			w := RW
+			switch {
+			case m.library == "floor":
+				w = "ok"
+			case m.store != "memory" && m.store != "redis":
+				continue
+			}
+			out = append(out, loadCase{fw + "/" + m.library + "/" + m.store + "/" + w, m.build})
+		}
+	}
+	return out
+}

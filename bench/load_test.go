@@ -1,0 +1,39 @@
+package bench
+
+import (
+	"testing"
+)
+
+// BenchmarkLoad runs closed-loop HTTP load (see load.go) on each
+// framework's floor and on ours and every peer on memory and on Redis,
+// for the rw workload. ns/op is the inverse of the throughput; it also
+// reports requests per second and the median and 99th percentile latency.
+// Names are Load/framework/library/store/workload.
+func BenchmarkLoad(b *testing.B) {
+	for _, lc := range loadCases() {
+		b.Run(lc.name, func(b *testing.B) { benchLoad(b, lc.build(b)) })
+	}
+}
+
+// benchLoad measures c under load: b.N requests of rw from loadClients
+// clients, each with a session of its own (none for the floor).
+func benchLoad(b *testing.B, c *Case) {
+	base, conns := listenLoad(b, c)
+	clients := newLoadClients(b, base, loadClients)
+	c.misses.reset()
+	b.ResetTimer()
+	r := runLoad(clients, base+"/"+RW, b.N, loadLimit)
+	b.StopTimer()
+	if r.bad > 0 {
+		b.Fatalf("%s: %d of %d requests failed: %v", c.Name(), r.bad, b.N, r.err)
+	}
+	if k, err := c.misses.Err(); k > 0 {
+		b.Fatalf("%s: %d of %d handlers failed: %v", c.Name(), k, b.N, err)
+	}
+	if n := conns.Load(); n != loadClients {
+		b.Fatalf("%s: %d connections for %d clients: a connection was not kept alive", c.Name(), n, loadClients)
+	}
+	b.ReportMetric(float64(r.requests)/r.elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(r.quantile(0.50).Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(r.quantile(0.99).Nanoseconds()), "p99-ns")
+}
