@@ -34,6 +34,12 @@ func init() {
 			},
 		},
 	)
+	scaleStores = append(scaleStores, scaleStore{name: "file", open: func(tb testing.TB) scaleBackend {
+		// Without fsync, as "file" in Gin; the load goes through Save,
+		// from several goroutines.
+		st := newFileStore(tb, filestore.WithSync(false))
+		return scaleBackend{store: st, io: fileIOMeter(), bulk: saveParallel(st)}
+	}})
 	filePeers = append(filePeers, mount{library: "gorilla", store: "file", build: func(tb testing.TB) *Case {
 		st := gsessions.NewFilesystemStore(tb.TempDir(), encryptionKey)
 		st.Options = gorillaOptions()

@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/ignitego/session/core"
 )
 
 // requests is how many requests each invariant is checked over.
@@ -179,6 +183,48 @@ func TestLoad(t *testing.T) {
 			if n := conns.Load(); n != clients {
 				t.Errorf("got %d connections, want %d (one a client)", n, clients)
 			}
+		})
+	}
+}
+
+// TestScale checks what BenchmarkScale relies on, on each of ours' stores
+// loaded with a few hundred sessions: rw works on a loaded store, at most
+// 6 units of I/O a request (files: 6 system calls); a garbage collection
+// pass deletes every expired session, in calls that each delete at most
+// their limit, and leaves the live ones (the warm-up's still serves rw);
+// a second pass finds nothing.
+func TestScale(t *testing.T) {
+	const size, expired, limit = 300, 120, 50
+	for _, st := range scaleStores {
+		t.Run(st.name, func(t *testing.T) {
+			s := newScaled(t, st, size)
+			c := s.asCase()
+			rw := serveN(t, c, RW, requests)
+			if c.io != nil && rw.io > 6*requests {
+				t.Errorf("got %d %s for %d rw requests, want at most 6 a request", rw.io, c.io.unit, requests)
+			}
+			coll, ok := s.st.(core.Collector)
+			if !ok {
+				t.Skipf("%s expires sessions itself", st.name)
+			}
+			ctx := context.Background()
+			if err := s.add(ctx, expired, time.Now().Add(-time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			p, err := collectPass(ctx, coll, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.deleted != expired {
+				t.Errorf("got %d sessions deleted, want the %d expired ones", p.deleted, expired)
+			}
+			if want := expired/limit + 1; p.calls != want {
+				t.Errorf("got %d Collect calls, want %d (%d a call)", p.calls, want, limit)
+			}
+			if p, err := collectPass(ctx, coll, limit); err != nil || p.deleted != 0 {
+				t.Errorf("a second pass: got %d deleted (%v), want 0", p.deleted, err)
+			}
+			serveN(t, c, RW, 1) // the warm-up session is still there
 		})
 	}
 }

@@ -118,13 +118,13 @@ type loadResult struct {
 	err      error           // the last failure
 }
 
-// quantile returns the latency below which a fraction q of the requests
-// were answered.
-func (r *loadResult) quantile(q float64) time.Duration {
-	if len(r.lat) == 0 {
+// quantile returns the latency below which a fraction q of the sorted
+// latencies lie; q=1 is the longest.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	return r.lat[min(len(r.lat)-1, int(q*float64(len(r.lat))))]
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
 }
 
 // errLoadLimit reports a run that did not spend its requests in time.

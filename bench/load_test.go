@@ -34,6 +34,6 @@ func benchLoad(b *testing.B, c *Case) {
 		b.Fatalf("%s: %d connections for %d clients: a connection was not kept alive", c.Name(), n, loadClients)
 	}
 	b.ReportMetric(float64(r.requests)/r.elapsed.Seconds(), "req/s")
-	b.ReportMetric(float64(r.quantile(0.50).Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(r.quantile(0.99).Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(quantile(r.lat, 0.50).Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(quantile(r.lat, 0.99).Nanoseconds()), "p99-ns")
 }

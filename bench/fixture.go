@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+)
+
+// fixtures keeps what several benchmarks share and is too costly to build
+// for each (a store loaded with a million sessions), until the process
+// ends: TestMain closes it.
+var fixtures struct {
+	mu       sync.Mutex
+	byKey    map[string]any
+	cleanups []func()
+	failed   bool
+}
+
+// shared returns the fixture under key, building it with tb the first
+// time. build's failures and skips are tb's; its cleanups, and the
+// directories it asks for, wait until the process ends. A build that
+// fails or skips is tried again by the next benchmark that asks.
+func shared[T any](tb testing.TB, key string, build func(tb testing.TB) T) T {
+	tb.Helper()
+	fixtures.mu.Lock()
+	defer fixtures.mu.Unlock()
+	if v, ok := fixtures.byKey[key]; ok {
+		return v.(T)
+	}
+	v := build(&fixtureTB{TB: tb})
+	if fixtures.byKey == nil {
+		fixtures.byKey = map[string]any{}
+	}
+	fixtures.byKey[key] = v
+	return v
+}
+
+// closeFixtures runs the fixtures' cleanups, the last registered first,
+// and reports whether all went well.
+func closeFixtures() bool {
+	fixtures.mu.Lock()
+	defer fixtures.mu.Unlock()
+	for i := len(fixtures.cleanups) - 1; i >= 0; i-- {
+		fixtures.cleanups[i]()
+	}
+	fixtures.cleanups, fixtures.byKey = nil, nil
+	return !fixtures.failed
+}
+
+// fixtureTB is the testing.TB a shared fixture is built with: the
+// benchmark that builds it, but for what must outlive that benchmark.
+type fixtureTB struct{ testing.TB }
+
+func (f *fixtureTB) Cleanup(fn func()) { fixtures.cleanups = append(fixtures.cleanups, fn) }
+
+func (f *fixtureTB) TempDir() string {
+	dir, err := os.MkdirTemp("", "sessbench-")
+	if err != nil {
+		f.Fatalf("temp dir: %v", err)
+	}
+	f.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			f.Errorf("remove %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// Errorf reports on stderr: it is called from cleanups, after the
+// benchmark that built the fixture has ended.
+func (f *fixtureTB) Errorf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench fixture: "+format+"\n", args...)
+	fixtures.failed = true
+}
