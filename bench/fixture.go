@@ -11,8 +11,10 @@ import (
 // for each (a store loaded with a million sessions), until the process
 // ends: TestMain closes it.
 var fixtures struct {
-	mu       sync.Mutex
-	byKey    map[string]any
+	mu    sync.Mutex // held while a fixture is built
+	byKey map[string]any
+
+	cmu      sync.Mutex // held briefly: closeFixtures may run while a fixture is built
 	cleanups []func()
 	failed   bool
 }
@@ -37,14 +39,18 @@ func shared[T any](tb testing.TB, key string, build func(tb testing.TB) T) T {
 }
 
 // closeFixtures runs the fixtures' cleanups, the last registered first,
-// and reports whether all went well.
+// and reports whether all went well. TestMain calls it when the
+// benchmarks end, or when the process is interrupted.
 func closeFixtures() bool {
-	fixtures.mu.Lock()
-	defer fixtures.mu.Unlock()
-	for i := len(fixtures.cleanups) - 1; i >= 0; i-- {
-		fixtures.cleanups[i]()
+	fixtures.cmu.Lock()
+	cleanups := fixtures.cleanups
+	fixtures.cleanups = nil
+	fixtures.cmu.Unlock()
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
 	}
-	fixtures.cleanups, fixtures.byKey = nil, nil
+	fixtures.cmu.Lock()
+	defer fixtures.cmu.Unlock()
 	return !fixtures.failed
 }
 
@@ -52,7 +58,11 @@ func closeFixtures() bool {
 // benchmark that builds it, but for what must outlive that benchmark.
 type fixtureTB struct{ testing.TB }
 
-func (f *fixtureTB) Cleanup(fn func()) { fixtures.cleanups = append(fixtures.cleanups, fn) }
+func (f *fixtureTB) Cleanup(fn func()) {
+	fixtures.cmu.Lock()
+	defer fixtures.cmu.Unlock()
+	fixtures.cleanups = append(fixtures.cleanups, fn)
+}
 
 func (f *fixtureTB) TempDir() string {
 	dir, err := os.MkdirTemp("", "sessbench-")
@@ -71,5 +81,7 @@ func (f *fixtureTB) TempDir() string {
 // benchmark that built the fixture has ended.
 func (f *fixtureTB) Errorf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench fixture: "+format+"\n", args...)
+	fixtures.cmu.Lock()
+	defer fixtures.cmu.Unlock()
 	fixtures.failed = true
 }

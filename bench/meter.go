@@ -45,10 +45,12 @@ func (r *roundTrips) dial(ctx context.Context, network, addr string) (net.Conn, 
 	return &countingConn{Conn: c, rt: r}, nil
 }
 
-// countingConn is a net.Conn whose owner counts its round trips. Clients
-// use a connection from one goroutine at a time, but a driver may read in
-// the background while it writes (pgx does, to avoid deadlocks on large
-// writes): the flag is atomic.
+// countingConn is a net.Conn whose owner counts its round trips: the
+// first bytes read after a write end one. Clients use a connection from one
+// goroutine at a time, but a driver may have a read pending in the
+// background while it writes (pgx does, when a write is slow, to avoid
+// deadlocks): the flag is atomic, and a read checks it once its bytes have
+// arrived, not when it starts waiting for them.
 type countingConn struct {
 	net.Conn
 	rt      *roundTrips
@@ -61,8 +63,9 @@ func (c *countingConn) Write(p []byte) (int, error) {
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
-	if c.written.Swap(false) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && c.written.Swap(false) {
 		c.rt.n.Add(1)
 	}
-	return c.Conn.Read(p)
+	return n, err
 }

@@ -59,8 +59,9 @@ func parseSizes(s string) ([]int, error) {
 }
 
 // benchGC measures garbage collection passes on s. Before each, untimed,
-// it stores size*expiredShare sessions that have already expired; the
-// pass must delete exactly those. It reports the sessions deleted and the
+// it stores size*expiredShare sessions that have already expired and
+// refreshes the database's statistics; the pass must delete exactly those
+// sessions. It reports the sessions deleted and the
 // Collect calls made per pass, and the longest call. With requests, a
 // client sends rw requests during each pass and it reports their median,
 // 99th percentile and longest latency, and the same client's median and
@@ -83,6 +84,9 @@ func benchGC(b *testing.B, s *scaled, requests bool) {
 		b.StopTimer()
 		if err := s.add(ctx, expired, time.Now().Add(-time.Hour)); err != nil {
 			b.Fatalf("storing %d expired sessions: %v", expired, err)
+		}
+		if err := s.settled(ctx); err != nil {
+			b.Fatal(err)
 		}
 		if requests {
 			before = append(before, timeRequests(b, do, 200, nil)...)

@@ -58,6 +58,9 @@ func table(rows []*row) string {
 func grid(right []bool, cells [][]string) string {
 	head := cells[0]
 	width := make([]int, len(head))
+	for i := range width {
+		width[i] = 3 // a delimiter row needs a dash besides its colon
+	}
 	for _, c := range cells {
 		for i, s := range c {
 			width[i] = max(width[i], utf8.RuneCountInString(s))
