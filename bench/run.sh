@@ -19,9 +19,11 @@
 #   SCALE        the stores BenchmarkScale runs, space-separated (default
 #                "memory file postgres mariadb sqlite redis"); "none" skips it
 #   SCALE_SIZES  sessions loaded, comma-separated (default 1000,1000000)
-#   SCALE_COUNT  runs of each scale benchmark (default 3: a million-session
-#                pass takes seconds to a minute, and the figures it compares
-#                differ by far more than the noise)
+#   SCALE_COUNT  runs of each scale benchmark (default 1: a garbage
+#                collection pass on a million sessions takes seconds to
+#                minutes, and what the table compares, a thousand sessions
+#                against a million, a pass against none, differs by far more
+#                than the noise; 3 or more for medians)
 #   TAGS         build tags (default: none)
 #   OUT          where the raw output and benchstat's go (default out/), and
 #                missed.txt: ours' cases that miss a target, which profile.sh
@@ -41,7 +43,7 @@ BENCHTIME=${BENCHTIME:-1s}
 BENCH=${BENCH:-'^Benchmark(Gin|Echo|Fiber|HTTP|Load)$'}
 SCALE=${SCALE:-memory file postgres mariadb sqlite redis}
 SCALE_SIZES=${SCALE_SIZES:-1000,1000000}
-SCALE_COUNT=${SCALE_COUNT:-3}
+SCALE_COUNT=${SCALE_COUNT:-1}
 OUT=${OUT:-out}
 TAGS=${TAGS:-}
 

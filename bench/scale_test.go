@@ -22,15 +22,14 @@ var scaleSizes = flag.String("scale.sizes", "1000,1000000", "the session counts 
 // sessions (see scale.go), each loaded once a process and shared by its
 // benchmarks:
 //
-//	rw     one rw request, as in BenchmarkGin
-//	gc     one garbage collection pass over a store where a tenth as many
-//	       sessions again have expired: Collect in batches of
-//	       core.DefaultGCBatch, as Manager.Collect calls it
-//	gc-rw  the same pass while one client sends rw requests back to back,
-//	       and the latency of those requests
+//	rw  one rw request, as in BenchmarkGin
+//	gc  one garbage collection pass over a store where a tenth as many
+//	    sessions again have expired: Collect in batches of
+//	    core.DefaultGCBatch, as Manager.Collect calls it, while one client
+//	    sends rw requests back to back; and the latency of those requests
 //
 // A store without the Collector ability (Redis expires keys itself) skips
-// gc and gc-rw. Names are Scale/store/size/op.
+// gc. Names are Scale/store/size/op.
 func BenchmarkScale(b *testing.B) {
 	sizes, err := parseSizes(*scaleSizes)
 	if err != nil {
@@ -40,8 +39,7 @@ func BenchmarkScale(b *testing.B) {
 		for _, size := range sizes {
 			name := st.name + "/" + strconv.Itoa(size)
 			b.Run(name+"/rw", func(b *testing.B) { benchCase(b, scaledStore(b, st, size).asCase(), RW) })
-			b.Run(name+"/gc", func(b *testing.B) { benchGC(b, scaledStore(b, st, size), false) })
-			b.Run(name+"/gc-rw", func(b *testing.B) { benchGC(b, scaledStore(b, st, size), true) })
+			b.Run(name+"/gc", func(b *testing.B) { benchGC(b, scaledStore(b, st, size)) })
 		}
 	}
 }
@@ -58,15 +56,15 @@ func parseSizes(s string) ([]int, error) {
 	return sizes, nil
 }
 
-// benchGC measures garbage collection passes on s. Before each, untimed,
-// it stores size*expiredShare sessions that have already expired and
-// refreshes the database's statistics; the pass must delete exactly those
-// sessions. It reports the sessions deleted and the
-// Collect calls made per pass, and the longest call. With requests, a
-// client sends rw requests during each pass and it reports their median,
-// 99th percentile and longest latency, and the same client's median and
-// 99th percentile just before the pass, without garbage collection.
-func benchGC(b *testing.B, s *scaled, requests bool) {
+// benchGC measures garbage collection passes on s, each while a client
+// sends rw requests. Before each, untimed, it stores size*expiredShare
+// sessions that have already expired and refreshes the database's
+// statistics, and the client sends 200 requests; the pass must delete
+// exactly the expired sessions. It reports the sessions deleted and the
+// Collect calls made per pass, and the longest call; the median, 99th
+// percentile and longest latency of the requests during the passes; and
+// the median and 99th percentile of those before.
+func benchGC(b *testing.B, s *scaled) {
 	coll, ok := s.st.(core.Collector)
 	if !ok {
 		b.Skipf("%s expires sessions itself: no garbage collection pass", s.store)
@@ -88,18 +86,14 @@ func benchGC(b *testing.B, s *scaled, requests bool) {
 		if err := s.settled(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if requests {
-			before = append(before, timeRequests(b, do, 200, nil)...)
-		}
+		before = append(before, timeRequests(b, do, 200, nil)...)
 		b.StartTimer()
 		var (
 			stop atomic.Bool
 			wg   sync.WaitGroup
 			lat  []time.Duration
 		)
-		if requests {
-			wg.Go(func() { lat = timeRequests(b, do, -1, &stop) })
-		}
+		wg.Go(func() { lat = timeRequests(b, do, -1, &stop) })
 		p, err := collectPass(ctx, coll, core.DefaultGCBatch)
 		stop.Store(true)
 		wg.Wait()
@@ -121,16 +115,14 @@ func benchGC(b *testing.B, s *scaled, requests bool) {
 	b.ReportMetric(float64(deleted)/float64(b.N), "deleted/op")
 	b.ReportMetric(float64(calls)/float64(b.N), "batches/op")
 	b.ReportMetric(float64(longest.Nanoseconds()), "longest-batch-ns")
-	if requests {
-		slices.Sort(during)
-		slices.Sort(before)
-		b.ReportMetric(float64(len(during))/float64(b.N), "requests/op")
-		b.ReportMetric(float64(quantile(during, 0.5).Nanoseconds()), "p50-ns")
-		b.ReportMetric(float64(quantile(during, 0.99).Nanoseconds()), "p99-ns")
-		b.ReportMetric(float64(quantile(during, 1).Nanoseconds()), "max-ns")
-		b.ReportMetric(float64(quantile(before, 0.5).Nanoseconds()), "base-p50-ns")
-		b.ReportMetric(float64(quantile(before, 0.99).Nanoseconds()), "base-p99-ns")
-	}
+	slices.Sort(during)
+	slices.Sort(before)
+	b.ReportMetric(float64(len(during))/float64(b.N), "requests/op")
+	b.ReportMetric(float64(quantile(during, 0.5).Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(quantile(during, 0.99).Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(quantile(during, 1).Nanoseconds()), "max-ns")
+	b.ReportMetric(float64(quantile(before, 0.5).Nanoseconds()), "base-p50-ns")
+	b.ReportMetric(float64(quantile(before, 0.99).Nanoseconds()), "base-p99-ns")
 }
 
 // timeRequests sends requests with do, n of them, or until stop when n is

@@ -142,7 +142,7 @@ var (
 	frameworks = []string{"gin", "echo", "fiber", "http"}
 	libraries  = []string{"floor", "ours"}
 	stores     = []string{"none", "cookie", "memory", "redis", "postgres", "mariadb", "sqlite", "file", "file-fsync"}
-	workloads  = []string{"ok", "rw", "ro", "untouched", "new", "gc", "gc-rw"}
+	workloads  = []string{"ok", "rw", "ro", "untouched", "new"}
 
 	// mainStores are the stores of the main table; the others are in the
 	// table of stores on servers and files, measured in Gin only.

@@ -167,10 +167,9 @@ func markdown(info docInfo, rows []*row) string {
 		p("with the database's statistics refreshed (ANALYZE) once the expired sessions are stored.")
 		p("It must delete every expired session (it does, or the benchmark fails), in calls that")
 		p("each delete at most their limit: `batches` is the calls of a pass, `longest batch` the")
-		p("longest of them. *rw during GC* is the latency of rw requests one client sends back to")
-		p("back while a pass runs; *rw before* the same client's just before the pass, without")
-		p("one. A pass that holds the store for long shows as a p99 or max during GC far above")
-		p("the one before.")
+		p("longest of them. While a pass runs, one client sends rw requests back to back: *rw")
+		p("during GC* is their latency, *rw before* the same client's just before the pass. A pass")
+		p("that holds the store for long shows as a p99 or max during GC far above the one before.")
 		p("")
 		b.WriteString(t)
 	}

@@ -11,9 +11,9 @@ var scaleStores = []string{"memory", "file", "postgres", "mariadb", "sqlite", "r
 
 // scaleRow is one store loaded with one count of sessions.
 type scaleRow struct {
-	store         string
-	size          int
-	rw, gc, gcReq *result // nil when not measured
+	store  string
+	size   int
+	rw, gc *result // nil when not measured
 }
 
 // scaleRows gathers the scale results by store and size, in order.
@@ -36,8 +36,6 @@ func scaleRows(results []*result) []*scaleRow {
 			sr.rw = r
 		case "gc":
 			sr.gc = r
-		case "gc-rw":
-			sr.gcReq = r
 		}
 	}
 	slices.SortFunc(rows, func(a, b *scaleRow) int {
@@ -49,7 +47,8 @@ func scaleRows(results []*result) []*scaleRow {
 // scaleTable renders, per store and count of sessions loaded: the cost of
 // rw and its ratio to the same store with the fewest sessions, rw's I/O, a
 // garbage collection pass (time, sessions deleted, Collect calls, the
-// longest call), and rw's latency during a pass and just before it.
+// longest call), and the latency of rw requests during the pass and just
+// before it.
 func scaleTable(results []*result) string {
 	rows := scaleRows(results)
 	if len(rows) == 0 {
@@ -77,12 +76,10 @@ func scaleTable(results []*result) string {
 			c[6] = fmtMetric(r, "deleted/op", fmtCountF)
 			c[7] = fmtMetric(r, "batches/op", fmtNum)
 			c[8] = fmtMetric(r, "longest-batch-ns", fmtNs)
-		case sr.store == "redis":
-			c[5] = "none (Redis expires keys)"
-		}
-		if r := sr.gcReq; r != nil {
 			c[9] = fmtMetric(r, "p50-ns", fmtNs) + " / " + fmtMetric(r, "p99-ns", fmtNs) + " / " + fmtMetric(r, "max-ns", fmtNs)
 			c[10] = fmtMetric(r, "base-p50-ns", fmtNs) + " / " + fmtMetric(r, "base-p99-ns", fmtNs)
+		case sr.store == "redis":
+			c[5] = "none (Redis expires keys)"
 		}
 		cells = append(cells, c)
 	}
