@@ -209,11 +209,7 @@ func missedCases(rows []*row) string {
 		if len(which) == 0 {
 			continue
 		}
-		fw := r.fw
-		if fw != "" {
-			fw = strings.ToUpper(fw[:1]) + fw[1:]
-		}
-		fmt.Fprintf(&b, "%s/%s/%s/%s %s\n", fw, r.lib, r.store, r.work, strings.Join(which, ","))
+		fmt.Fprintf(&b, "%s/%s/%s/%s %s\n", benchName(r.fw), r.lib, r.store, r.work, strings.Join(which, ","))
 	}
 	return b.String()
 }
@@ -229,4 +225,15 @@ func split(rows []*row) (mainRows, storeRows []*row) {
 		}
 	}
 	return mainRows, storeRows
+}
+
+// benchName is the name of framework fw's benchmark, less "Benchmark".
+func benchName(fw string) string {
+	if fw == "http" {
+		return "HTTP"
+	}
+	if fw == "" {
+		return fw
+	}
+	return strings.ToUpper(fw[:1]) + fw[1:]
 }

@@ -260,3 +260,11 @@ func TestChart(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchName(t *testing.T) {
+	for fw, want := range map[string]string{"gin": "Gin", "echo": "Echo", "fiber": "Fiber", "http": "HTTP"} {
+		if got := benchName(fw); got != want {
+			t.Errorf("benchName(%q): got %q, want %q", fw, got, want)
+		}
+	}
+}
