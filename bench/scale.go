@@ -89,7 +89,13 @@ func scaledStore(tb testing.TB, st scaleStore, size int) *scaled {
 func newScaled(tb testing.TB, st scaleStore, size int) *scaled {
 	tb.Helper()
 	be := st.open(tb)
-	m, err := core.New(nativeConfig(be.store))
+	cfg := nativeConfig(be.store)
+	// No id rotation: a shared store serves one cookie for as long as the
+	// process runs, past the 5 minutes after which an id would rotate (and
+	// the old one, expired, would be one more session for a pass to
+	// delete).
+	cfg.TimeToUpdate = 0
+	m, err := core.New(cfg)
 	if err != nil {
 		tb.Fatalf("core.New: %v", err)
 	}
