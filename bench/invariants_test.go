@@ -173,7 +173,13 @@ func TestLoad(t *testing.T) {
 			base, conns := listenLoad(t, c)
 			cs := newLoadClients(t, base, clients)
 			c.misses.reset()
-			r := runLoad(cs, base+"/"+RW, clients*perClient, loadLimit)
+			l := startLoad(cs, base+"/"+RW, loadLimit)
+			for range clients * perClient {
+				if !l.send() {
+					break
+				}
+			}
+			r := l.finish()
 			if r.bad > 0 || r.requests != clients*perClient {
 				t.Fatalf("got %d requests answered and %d failed, want %d and 0: %v", r.requests, r.bad, clients*perClient, r.err)
 			}

@@ -19,7 +19,7 @@ import (
 // loadClients clients, each with one keep-alive connection and a cookie jar
 // of its own, send one request at a time, the next as soon as the answer
 // to the previous one is read, until the run's count of requests is spent
-// or loadLimit has passed.
+// (b.N in a benchmark) or loadLimit has passed.
 const (
 	loadClients = 64
 	loadLimit   = time.Minute
@@ -112,7 +112,7 @@ func (lc *loadClient) get(url string) error {
 // loadResult is what one load run measured.
 type loadResult struct {
 	requests int             // requests answered
-	elapsed  time.Duration   // from the first request sent to the last answer read
+	elapsed  time.Duration   // from the start of the run to the last answer read
 	lat      []time.Duration // every request's latency, sorted
 	bad      int             // requests that failed
 	err      error           // the last failure
@@ -127,26 +127,36 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
 }
 
-// errLoadLimit reports a run that did not spend its requests in time.
+// errLoadLimit reports a run that outlasted its time limit.
 var errLoadLimit = errors.New("bench: the load run reached its time limit")
 
-// runLoad sends requests GETs of url from clients, in a closed loop, and
-// stops early once limit has passed.
-func runLoad(clients []*loadClient, url string, requests int, limit time.Duration) loadResult {
+// loadRun is a closed-loop load in progress: each client sends one request
+// for each token it takes, and takes the next token once it has read the
+// answer. The count of tokens bounds the run, and so does a time limit.
+type loadRun struct {
+	tokens  chan struct{}
+	stopped chan struct{} // closed once the clients have quit at the time limit
+	done    chan loadResult
+}
+
+// startLoad starts clients sending GETs of url, one for each token, until
+// the tokens run out or limit has passed.
+func startLoad(clients []*loadClient, url string, limit time.Duration) *loadRun {
+	l := &loadRun{tokens: make(chan struct{}), stopped: make(chan struct{}), done: make(chan loadResult, 1)}
 	var (
-		left     atomic.Int64
 		wg       sync.WaitGroup
+		stop     sync.Once
 		deadline = time.Now().Add(limit)
+		start    = time.Now()
 	)
-	left.Store(int64(requests))
-	start := time.Now()
 	for _, lc := range clients {
-		lc.lat = lc.lat[:0]
+		lc.lat, lc.bad, lc.err = lc.lat[:0], 0, nil
 		wg.Go(func() {
-			for left.Add(-1) >= 0 {
+			for range l.tokens {
 				t0 := time.Now()
 				if t0.After(deadline) {
 					lc.err, lc.bad = errLoadLimit, lc.bad+1
+					stop.Do(func() { close(l.stopped) })
 					return
 				}
 				if err := lc.get(url); err != nil {
@@ -157,19 +167,39 @@ func runLoad(clients []*loadClient, url string, requests int, limit time.Duratio
 			}
 		})
 	}
-	wg.Wait()
-	r := loadResult{elapsed: time.Since(start)}
-	for _, lc := range clients {
-		r.lat = append(r.lat, lc.lat...)
-		r.bad += lc.bad
-		if lc.err != nil {
-			r.err = lc.err
+	go func() {
+		wg.Wait()
+		r := loadResult{elapsed: time.Since(start)}
+		for _, lc := range clients {
+			r.lat = append(r.lat, lc.lat...)
+			r.bad += lc.bad
+			if lc.err != nil {
+				r.err = lc.err
+			}
 		}
-		lc.bad, lc.err = 0, nil
+		r.requests = len(r.lat)
+		slices.Sort(r.lat)
+		l.done <- r
+	}()
+	return l
+}
+
+// send hands one request to the clients, waiting for one to be free. It
+// returns false once the clients have quit at the time limit.
+func (l *loadRun) send() bool {
+	select {
+	case l.tokens <- struct{}{}:
+		return true
+	case <-l.stopped:
+		return false
 	}
-	r.requests = len(r.lat)
-	slices.Sort(r.lat)
-	return r
+}
+
+// finish waits for the requests handed out and returns what the run
+// measured.
+func (l *loadRun) finish() loadResult {
+	close(l.tokens)
+	return <-l.done
 }
 
 // loadCase is a case under load, named framework/library/store/workload.
