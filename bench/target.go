@@ -137,7 +137,6 @@ func (t fastTarget) prepare(path, cookie string) func() (int, int) {
 	ctx := new(fasthttp.RequestCtx)
 	ctx.Init(tmpl, clientAddr, nil)
 	n := 0
-	count := func(_, _ []byte) { n++ }
 	return func() (int, int) {
 		// What fasthttp's server does between two requests on one
 		// connection, bar the parsing.
@@ -146,7 +145,9 @@ func (t fastTarget) prepare(path, cookie string) func() (int, int) {
 		ctx.ResetUserValues()
 		t.h(ctx)
 		n = 0
-		ctx.Response.Header.VisitAllCookie(count)
+		for range ctx.Response.Header.Cookies() {
+			n++
+		}
 		status := ctx.Response.StatusCode()
 		if string(ctx.Response.Body()) != body {
 			status = -status
@@ -164,12 +165,12 @@ func (t fastTarget) cookies(tb testing.TB, path string) string {
 		tb.Fatalf("GET %s: status %d, want 200", path, code)
 	}
 	var pairs []string
-	ctx.Response.Header.VisitAllCookie(func(_, v []byte) {
+	for _, v := range ctx.Response.Header.Cookies() {
 		var c fasthttp.Cookie
 		if err := c.ParseBytes(v); err == nil {
 			pairs = append(pairs, string(c.Key())+"="+string(c.Value()))
 		}
-	})
+	}
 	if len(pairs) == 0 {
 		tb.Fatalf("GET %s: no Set-Cookie", path)
 	}

@@ -8,9 +8,10 @@ import (
 )
 
 // Config mirrors CodeIgniter's session preferences (the sess_* and cookie_*
-// keys). Start from DefaultConfig: a Config{} literal has MatchUserAgent and
-// CookieHTTPOnly false, as Go zero values are. Other zero values take the
-// default their documentation names.
+// keys). Start from DefaultConfig. Every zero value is a safe default: a
+// Config{} literal with a key and a store sends HttpOnly, SameSite=Lax
+// cookies as DefaultConfig does, and other zero values take the default
+// their documentation names (a Config{} literal has MatchUserAgent false).
 type Config struct {
 	// Driver is the driver the session starts on (sess_driver): "cookie",
 	// "native", or the name of a custom driver in Drivers.
@@ -81,9 +82,11 @@ type Config struct {
 	// Default: false.
 	CookieSecure bool
 
-	// CookieHTTPOnly sets the HttpOnly attribute (cookie_httponly).
-	// Default: true.
-	CookieHTTPOnly bool
+	// CookieScriptAccess lets the page's scripts read the session cookies:
+	// they are sent without the HttpOnly attribute (cookie_httponly =
+	// FALSE). Leave it false unless a script must read them.
+	// Default: false (HttpOnly).
+	CookieScriptAccess bool
 
 	// CookieSameSite is the SameSite attribute. http.SameSiteNoneMode needs
 	// CookieSecure.
@@ -197,7 +200,6 @@ func DefaultConfig() Config {
 		TimeToUpdate:   DefaultTimeToUpdate,
 		MatchUserAgent: true,
 		CookiePath:     "/",
-		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteLaxMode,
 		RotationGrace:  DefaultRotationGrace,
 		LockTimeout:    DefaultLockTimeout,

@@ -33,8 +33,8 @@
 // *EncodeError naming the key, and nothing is written.
 //
 // Sessions are lazy: Start does no I/O, a handler that never touches the
-// session costs no store call, sends no cookie and takes no per-request
-// state beyond the Session itself, and one that only reads writes nothing.
+// session costs no store call and sends no cookie, and one that only reads
+// writes nothing.
 //
 // # Flashdata and tempdata
 //
@@ -57,7 +57,9 @@
 // User-Agent it started with (MatchUserAgent) and optionally to its IP
 // (MatchIP). Token, ValidateToken and RegenerateToken give a per-session
 // CSRF token; GenerateOneTimeToken and ValidateOneTimeToken give tokens that
-// validate once. Every comparison is constant-time.
+// validate once where the session lives in a Store (on the cookie driver
+// without UseDatabase, a replayed older cookie validates a used token
+// again). Every comparison is constant-time.
 //
 // # Drivers
 //
@@ -65,8 +67,9 @@
 // default: the data in the cookie, signed with HMAC-SHA256 or, with
 // EncryptCookie, encrypted with AES-256-GCM; with UseDatabase only the
 // signed id, the data in Store), "native" (the id in the cookie, the data in
-// Store), or a custom Driver from Config.Drivers. Several drivers can serve
-// one request, each with its own data and cookie:
+// Store), or a custom Driver from Config.Drivers (a StoreDriver, for one
+// whose sessions live in a Store). Several drivers can serve one request,
+// each with its own data and cookie:
 //
 //	cfg.ValidDrivers = []string{core.DriverNative}
 //	n, err := s.Driver(core.DriverNative) // ErrUnknownDriver if not valid
@@ -83,13 +86,17 @@
 //
 // # Concurrency
 //
-// Two requests of one user running at once (two tabs, parallel XHR) do not
-// lose each other's writes: Save writes only what the request changed and,
-// on a store with the Swapper ability, merges it into what is stored now.
-// Destroy and Regenerate win over concurrent saves of the old id. With
-// Config.Lock, a session is locked from its first access to the end of the
-// request, as in CodeIgniter 3, so that read-modify-write of one key (a
-// counter) is exact.
+// With a session kept in a Store (the native driver, the cookie driver with
+// UseDatabase), two requests of one user running at once (two tabs,
+// parallel XHR) do not lose each other's writes: Save writes only what the
+// request changed and, on a store with the Swapper ability, merges it into
+// what is stored now. The cookie driver without UseDatabase cannot merge:
+// each response carries the whole session as its request found it, and the
+// browser keeps the last cookie it receives, so of 20 requests in flight at
+// once, each setting its own key, one key survives. Destroy and Regenerate
+// win over concurrent saves of the old id. With Config.Lock, a session is
+// locked from its first access to the end of the request, as in
+// CodeIgniter 3, so that read-modify-write of one key (a counter) is exact.
 //
 // # Adapters
 //
@@ -98,6 +105,7 @@
 // out, and answer a request whose store failed with 503 through an error
 // handler you can replace; Manager.Middleware does the same for net/http.
 // Each translates its framework's request into a Transport; so can you,
-// with Manager.Start (or Manager.StartIn, to keep the Session in your own
-// per-request memory), Session.Commit and Session.Release.
+// with Manager.Start, Session.Commit and Session.Release, and a
+// ResponseWriter that commits the session before the headers go out.
+// docs/architecture.md walks one request through the engine.
 package core

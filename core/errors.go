@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Sentinel errors. Every error the package returns wraps one of them or is an
@@ -17,9 +19,11 @@ var (
 	// Config.Driver nor listed in Config.ValidDrivers.
 	ErrUnknownDriver = errors.New("session: unknown driver")
 
-	// ErrReservedKey is wrapped by the error Save returns when a handler tried
-	// to set or unset one of the read-only items session_id, ip_address,
-	// user_agent or last_activity. Everything else is saved.
+	// ErrReservedKey is the warning logged when a handler tried to set or
+	// unset one of the read-only items session_id, ip_address, user_agent or
+	// last_activity (or a codec's bookkeeping, such as CodeIgniter's
+	// __ci_vars). The item does not change, everything else is saved, and
+	// Save returns nil.
 	ErrReservedKey = errors.New("session: reserved key is read-only")
 
 	// ErrStore is wrapped by every error that comes from a Store: the store
@@ -69,21 +73,15 @@ func storeError(op, id string, err error) error {
 	return fmt.Errorf("%w: %s %s: %w", ErrStore, op, shortID(id), err)
 }
 
-// shortID keeps ids out of logs and error strings: the first six characters
-// are enough to correlate, and too few to hijack a session.
-func shortID(id string) string {
-	if len(id) > 6 {
-		return id[:6] + "…"
-	}
-	return id
-}
+// shortID keeps ids out of logs and error strings (storeid.Short).
+func shortID(id string) string { return storeid.Short(id) }
 
 // ErrorStatus maps an error returned by Save to the HTTP status the default
 // error handlers answer with: 503 when a store, a lock or contention kept the
 // session from loading or saving, 500 when its data could not be written
-// (a value that does not encode, a cookie too large), and 0 for warnings that
-// leave the response as it is (ErrReservedKey, ErrModifiedAfterCommit: they
-// are logged, and everything else was saved).
+// (a value that does not encode, a cookie too large), and 0 for a change
+// made after the headers went out (ErrModifiedAfterCommit: it is logged,
+// and everything else was saved), which leaves the response as it is.
 func ErrorStatus(err error) int {
 	if err == nil {
 		return 0
@@ -108,5 +106,5 @@ func isWarning(err error) bool {
 		}
 		return true
 	}
-	return errors.Is(err, ErrReservedKey) || errors.Is(err, ErrModifiedAfterCommit)
+	return errors.Is(err, ErrModifiedAfterCommit)
 }

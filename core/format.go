@@ -111,44 +111,6 @@ func (f *idForm) validID(id string) bool {
 	return true
 }
 
-// codec turns a record into stored bytes and back.
-type codec interface {
-	// decode fills r from data; nowMs stands in for times the format does
-	// not keep.
-	decode(data []byte, r *record, nowMs int64) error
-	// append appends r's encoding to b.
-	append(b []byte, r *record) ([]byte, error)
-	// reserved reports whether key is the codec's own bookkeeping.
-	reserved(key string) bool
-	// keepsTimes reports whether the encoding keeps the session's times and
-	// client binding; a format that does not (PHP's) leaves expiry to the
-	// store, whose expiry every request that uses the session slides.
-	keepsTimes() bool
-}
-
-// binaryCodec is the engine's own format (record.go, codec.go). With
-// uaDigest (Config.MatchUserAgent), records keep a digest of the
-// User-Agent.
-type binaryCodec struct{ uaDigest bool }
-
-func (binaryCodec) decode(data []byte, r *record, _ int64) error { return decodeRecord(data, r) }
-func (c binaryCodec) append(b []byte, r *record) ([]byte, error) {
-	return appendRecord(b, r, c.uaDigest)
-}
-func (binaryCodec) reserved(string) bool { return false }
-func (binaryCodec) keepsTimes() bool     { return true }
-
-// codecFor returns the codec a Format names.
-func codecFor(f Format, cfg *Config) (codec, error) {
-	switch f.Codec {
-	case "":
-		return binaryCodec{uaDigest: cfg.MatchUserAgent}, nil
-	case "php":
-		return phpCodec{}, nil
-	}
-	return nil, configError("unknown session codec %q", f.Codec)
-}
-
 // formatOf returns the Format of a driver.
 func formatOf(d Driver) Format {
 	if fd, ok := d.(FormatDriver); ok {

@@ -3,6 +3,8 @@ package core
 import (
 	"encoding/json"
 	"reflect"
+
+	"github.com/ignitego/session/core/php"
 )
 
 // Get returns the value under key as a T, over the whole key space
@@ -12,15 +14,18 @@ import (
 // and PHP arrays, so a struct stored in one request comes back as that
 // struct in the next. An integer converts to another integer type when it
 // fits (PHP's ints arrive as int64).
+//
+// A PHP array (a *php.Array) converts to a map[string]any without JSON
+// (php.Array.Map): its ints stay int64, exact, and its nested arrays become
+// maps and slices in the same way. A Go map has no order; to change a PHP
+// array and keep its order, take the *php.Array itself (Get[*php.Array]),
+// change it and store it back, or use Session.Push.
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
-	if !s.lock() {
-		return zero, false
-	}
-	defer s.q().mu.Unlock()
-	ns := s.n()
-	v, ok := ns.lookup(key)
-	if !ok {
+	var v any
+	found := false
+	s.use(func(ns *namespace) { v, found = ns.lookup(key) })
+	if !found {
 		return zero, false
 	}
 	if t, ok := v.(T); ok {
@@ -29,6 +34,11 @@ func Get[T any](s *Session, key string) (T, bool) {
 	var t T
 	if convertInt(v, &t) {
 		return t, true
+	}
+	if a, ok := v.(*php.Array); ok {
+		if t, ok := any(a.Map()).(T); ok {
+			return t, true
+		}
 	}
 	var js []byte
 	switch x := v.(type) {

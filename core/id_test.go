@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ignitego/session/internal/storeid"
 	"github.com/stretchr/testify/require"
 )
 
@@ -58,4 +59,10 @@ func FuzzParseIDs(f *testing.F) {
 			t.Fatalf("ValidID accepts a length of %d", len(header))
 		}
 	})
+}
+
+func TestMaxIDLengthIsTheStoresRule(t *testing.T) {
+	if MaxIDLength != storeid.MaxLength {
+		t.Fatalf("MaxIDLength = %d, want storeid.MaxLength %d", MaxIDLength, storeid.MaxLength)
+	}
 }

@@ -13,9 +13,9 @@ import (
 	memstore "github.com/ignitego/session/stores/memory"
 )
 
-// A session no handler touched takes no request state: its Commit, Save and
-// Release cost nothing, and a handle kept after Release stays inert even
-// though it never held any state.
+// A session no handler touched is never loaded: its Commit, Save and
+// Release do no I/O and send no cookie, and a handle kept after Release
+// stays inert.
 func TestUntouchedHandleKeptAfterReleaseIsInert(t *testing.T) {
 	st := memstore.New()
 	m := newManager(t, core.DriverNative, st, nil)
@@ -102,34 +102,25 @@ func TestConcurrentFirstTouch(t *testing.T) {
 	})
 }
 
-func TestStartIn(t *testing.T) {
-	m := newManager(t, core.DriverNative, memstore.New(), nil)
-	b := newBrowser()
-
-	var s core.Session
-	require.NoError(t, m.StartIn(&s, context.Background(), b.exchange()))
-	s.SetUserdata("k", "v")
-	require.Equal(t, "v", s.Userdata("k"))
-	s.Release()
-	require.Error(t, m.StartIn(&s, context.Background(), b.exchange()), "a Session is never started twice")
-	require.Nil(t, s.Userdata("k"), "a refused restart leaves the handle inert")
-
-	require.Error(t, m.StartIn(nil, context.Background(), b.exchange()))
-	require.Error(t, m.StartIn(new(core.Session), context.Background(), nil))
-
+// A Session that was never started (a zero value) is as inert as one kept
+// after its request: it reads as empty and its Save says so.
+func TestZeroSessionIsInert(t *testing.T) {
 	var zero core.Session
+	zero.SetUserdata("k", "v")
 	require.Nil(t, zero.Userdata("k"), "a Session never started reads as empty")
+	require.Empty(t, zero.ID())
 	require.ErrorIs(t, zero.Save(context.Background()), core.ErrModifiedAfterCommit)
+	require.ErrorIs(t, zero.Commit(context.Background()), core.ErrModifiedAfterCommit)
+	zero.Release()
 }
 
-// copyingExchange is an exchange whose SetCookie copies the value, and says
-// so: the engine seals into reused memory for it.
+// copyingExchange is an exchange whose SetCookie copies the value, as the
+// adapters' transports do.
 type copyingExchange struct {
 	*exchange
 	calls int
 }
 
-func (x *copyingExchange) CopiesCookieValue() bool { return true }
 func (x *copyingExchange) SetCookie(c *http.Cookie) {
 	x.calls++
 	cp := *c
@@ -137,10 +128,10 @@ func (x *copyingExchange) SetCookie(c *http.Cookie) {
 	x.set = append(x.set, &cp)
 }
 
-// A transport that copies the cookie value gets the same cookies as one
-// that keeps it: they open, carry the session from request to request, and
-// a value taken earlier stays what it was.
-func TestSealingIntoReusedMemory(t *testing.T) {
+// Each request sends one cookie of its own: the cookies open, carry the
+// session from request to request, and a value taken earlier stays what it
+// was.
+func TestEachRequestSendsItsOwnCookie(t *testing.T) {
 	for _, driver := range []string{core.DriverCookie, "cookie+db"} {
 		t.Run(driver, func(t *testing.T) {
 			m := newManager(t, driver, memstore.New(), nil, func(c *core.Config) { c.EncryptCookie = driver == "cookie+db" })

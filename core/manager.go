@@ -18,11 +18,11 @@ type Manager struct {
 	drivers      map[string]*driverSlot
 	def          *driverSlot
 	cookieMaxAge int
-	requests     sync.Pool // *request, reused once their Session is released
 
-	closeOnce sync.Once
-	stop      chan struct{}
-	done      chan struct{}
+	closeOnce    sync.Once
+	replayWarned sync.Once // the one-time token warning of the cookie driver without a store
+	stop         chan struct{}
+	done         chan struct{}
 }
 
 // driverSlot is one valid driver with its cookie and format.
@@ -33,6 +33,7 @@ type driverSlot struct {
 	codec   codec
 	ids     *idForm
 	keepOld bool // rotation keeps the old id's data (Format.KeepOldOnRotation)
+	markers bool // the format can hold the engine's forwards and tombstones
 }
 
 // New validates cfg and returns a Manager. A configuration that cannot work
@@ -43,7 +44,6 @@ type driverSlot struct {
 func New(cfg Config) (*Manager, error) {
 	cfg = cfg.withDefaults()
 	m := &Manager{cfg: cfg, drivers: make(map[string]*driverSlot)}
-	m.requests.New = func() any { return &request{m: m} }
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (m *Manager) validate() error {
 		if f.Codec == "php" && (cfg.MatchUserAgent || cfg.MatchIP) {
 			return configError("driver %q stores sessions as PHP does, without the User-Agent or IP: set MatchUserAgent and MatchIP false (the driver's store matches IPs as CodeIgniter's sess_match_ip does)", name)
 		}
-		slot := &driverSlot{name: name, d: d, cookie: cookie, codec: c, ids: ids, keepOld: f.KeepOldOnRotation}
+		slot := &driverSlot{name: name, d: d, cookie: cookie, codec: c, ids: ids, keepOld: f.KeepOldOnRotation, markers: f.Codec == ""}
 		m.drivers[name] = slot
 		if i == 0 {
 			m.def = slot
@@ -130,7 +130,7 @@ func (m *Manager) validate() error {
 		case cfg.Store != nil && !ok:
 			return configError("Lock needs a Store with the Locker ability; %T has none", cfg.Store)
 		}
-		// A custom driver may lock in a store of its own: LoadStore checks
+		// A custom driver may lock in a store of its own: StoreDriver checks
 		// that store when it is used.
 	}
 	return nil
@@ -145,17 +145,17 @@ func (m *Manager) builtin(name string) (Driver, error) {
 			return nil, configError("the cookie driver needs an EncryptionKey of at least %d bytes", MinKeyLength)
 		}
 		if !cfg.UseDatabase {
-			return &cookieDriver{}, nil
+			return cookieDriver{}, nil
 		}
 		if cfg.Store == nil {
 			return nil, configError("UseDatabase needs a Store")
 		}
-		return &cookieDriver{store: cfg.Store}, nil
+		return &StoreDriver{Store: cfg.Store, sealed: true}, nil
 	case DriverNative:
 		if cfg.Store == nil {
 			return nil, configError("the native driver needs a Store")
 		}
-		return &nativeDriver{store: cfg.Store}, nil
+		return &StoreDriver{Store: cfg.Store}, nil
 	}
 	if d, ok := cfg.Drivers[name]; ok {
 		return d, nil
@@ -181,31 +181,12 @@ func (m *Manager) CookieName(driver string) string {
 // context; it bounds that lazy load. The middlewares call Start, Commit and
 // Release for you.
 func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
-	s := new(Session)
-	if err := m.StartIn(s, ctx, t); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// StartIn is Start for a middleware that keeps the request's Session in its
-// own per-request memory, which saves an allocation: it begins the session
-// in s, a zero Session allocated for this request alone. s must never be
-// reused for another request, so that a handle kept after its request stays
-// inert; StartIn fails on a Session started before.
-func (m *Manager) StartIn(s *Session, ctx context.Context, t Transport) error {
 	if t == nil {
-		return errors.New("session: Start needs a Transport")
+		return nil, errors.New("session: Start needs a Transport")
 	}
-	if s == nil {
-		return errors.New("session: StartIn needs a Session")
-	}
-	if s.state.Load() != 0 || s.m != nil || s.rq.Load() != nil {
-		return errors.New("session: StartIn needs a new Session, not one started before")
-	}
-	s.m, s.ctx, s.t = m, ctx, t
-	s.state.Store(hStarted)
-	return nil
+	q := &request{m: m, ctx: ctx, t: t}
+	q.handle.q = q
+	return &q.handle, nil
 }
 
 // handleError answers a request whose session failed, for Middleware.
@@ -215,7 +196,6 @@ func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	m.cfg.Logger.Error("session: request failed", "status", status, "error", err)
-	w.Header().Del("Location")
 	http.Error(w, http.StatusText(status), status)
 }
 

@@ -30,7 +30,7 @@ func TestDefaultConfigIsCodeIgniters(t *testing.T) {
 	require.Equal(t, "", c.CookieDomain)
 	require.Equal(t, "/", c.CookiePath)
 	require.False(t, c.CookieSecure)
-	require.True(t, c.CookieHTTPOnly)
+	require.False(t, c.CookieScriptAccess, "HttpOnly")
 	require.Equal(t, http.SameSiteLaxMode, c.CookieSameSite)
 	require.Nil(t, c.Store)
 }

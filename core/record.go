@@ -39,7 +39,6 @@ type record struct {
 	csrf         string
 	otts         []string // one-time tokens, newest last
 	items        []item
-	layout       phpLayout // the php codec's bookkeeping positions
 }
 
 // Record formats: the first byte of every encoding.
@@ -114,8 +113,7 @@ func appendRecord(b []byte, r *record, uaDigestOnly bool) ([]byte, error) {
 	case r.uaSum != "":
 		b = appendString(b, r.uaSum) // the digest the load matched
 	default:
-		var d [uaDigestLen]byte
-		b = appendString(b, string(uaDigest(d[:0], r.ua)))
+		b = appendString(b, string(uaDigest(nil, r.ua)))
 	}
 	b = appendString(b, r.csrf)
 	b = binary.AppendUvarint(b, uint64(len(r.otts)))

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store keeps session data on the server, as opaque bytes with an expiry.
@@ -58,6 +60,8 @@ type Locker interface {
 	// the latter case it returns an error wrapping ctx.Err(). ttl bounds how
 	// long the lock outlives a holder that never unlocks (a crashed process).
 	// The returned unlock releases it; calling unlock more than once is safe.
+	// For an id that holds no session, a store may take no lock and return
+	// at once: the engine never adopts such an id.
 	Lock(ctx context.Context, id string, ttl time.Duration) (unlock func(context.Context) error, err error)
 }
 
@@ -78,25 +82,7 @@ const MaxIDLength = 256
 // passes, and so do PHP's (for sessions shared with a PHP application). Ids
 // such as "../x", "a/b", "" or one with a NUL byte do not, so a store can use
 // a valid id in a file name or a key without escaping it.
-func ValidID(id string) bool {
-	if len(id) == 0 || len(id) > MaxIDLength {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if !idByte[id[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// idByte marks the bytes ValidID accepts.
-var idByte = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == ','
-	}
-	return t
-}()
+func ValidID(id string) bool { return storeid.Valid(id) }
 
 // Expired reports whether a record saved with expiresAt has expired at now.
 // A zero expiresAt never expires. Stores use it so that they all agree on the

@@ -1,6 +1,6 @@
 package core
 
-import "strings"
+import "github.com/ignitego/session/core/php"
 
 // The reserved, read-only items every session has, as in CodeIgniter.
 const (
@@ -24,10 +24,8 @@ func (ns *namespace) reservedValue(key string) (any, bool) {
 	case KeySessionID:
 		return ns.id, true
 	case KeyIPAddress:
-		ns.own()
 		return ns.rec.ip, true
 	case KeyUserAgent:
-		ns.own()
 		return ns.rec.ua, true
 	case KeyLastActivity:
 		return ns.rec.lastActivity / 1000, true
@@ -35,20 +33,9 @@ func (ns *namespace) reservedValue(key string) (any, bool) {
 	return nil, false
 }
 
-// own copies the client IP and User-Agent a fresh session took from the
-// transport, which may reuse their memory after the request, before a
-// handler gets them.
-func (ns *namespace) own() {
-	if ns.borrowed {
-		ns.rec.ip, ns.rec.ua = strings.Clone(ns.rec.ip), strings.Clone(ns.rec.ua)
-		ns.borrowed = false
-	}
-}
-
 // lookup returns the value under key as stored (JSON values still as
 // bytes), reserved items included.
 func (ns *namespace) lookup(key string) (any, bool) {
-	ns.load()
 	if v, ok := ns.reservedValue(key); ok {
 		return v, true
 	}
@@ -59,25 +46,23 @@ func (ns *namespace) lookup(key string) (any, bool) {
 	return it.value(), true
 }
 
+// setItems stores every entry of data as an item of kind, expiring at until
+// (tempdata).
+func (ns *namespace) setItems(data map[string]any, kind uint8, until int64) {
+	for k, v := range data {
+		ns.set(k, item{kind: kind, val: v, until: until})
+	}
+}
+
 // SetUserdata stores value under key (CodeIgniter's set_userdata). It makes
 // a flash or temp item of that name plain userdata.
 func (s *Session) SetUserdata(key string, value any) {
-	if !s.lock() {
-		return
-	}
-	defer s.q().mu.Unlock()
-	s.n().set(key, item{kind: kindUser, val: value})
+	s.use(func(ns *namespace) { ns.set(key, item{kind: kindUser, val: value}) })
 }
 
 // SetUserdataMap stores every entry of data (set_userdata with an array).
 func (s *Session) SetUserdataMap(data map[string]any) {
-	if !s.lock() {
-		return
-	}
-	defer s.q().mu.Unlock()
-	for k, v := range data {
-		s.n().set(k, item{kind: kindUser, val: v})
-	}
+	s.use(func(ns *namespace) { ns.setItems(data, kindUser, 0) })
 }
 
 // Userdata returns the value under key, nil when absent (CodeIgniter's
@@ -85,104 +70,112 @@ func (s *Session) SetUserdataMap(data map[string]any) {
 // session_id, ip_address, user_agent and last_activity. A value stored as
 // JSON (a struct, say) comes back in its generic JSON form: use Get[T] for
 // the typed value.
-func (s *Session) Userdata(key string) any {
-	if !s.lock() {
-		return nil
-	}
-	defer s.q().mu.Unlock()
-	v, _ := s.n().lookup(key)
-	return publicValue(v)
+func (s *Session) Userdata(key string) (v any) {
+	s.use(func(ns *namespace) {
+		stored, _ := ns.lookup(key)
+		v = publicValue(stored)
+	})
+	return v
 }
 
 // HasUserdata reports whether key holds a value, reserved items included
 // (CodeIgniter's has_userdata).
-func (s *Session) HasUserdata(key string) bool {
-	if !s.lock() {
-		return false
-	}
-	defer s.q().mu.Unlock()
-	_, ok := s.n().lookup(key)
+func (s *Session) HasUserdata(key string) (ok bool) {
+	s.use(func(ns *namespace) { _, ok = ns.lookup(key) })
 	return ok
 }
 
 // UnsetUserdata removes the items under keys, whatever their kind
 // (CodeIgniter's unset_userdata).
 func (s *Session) UnsetUserdata(keys ...string) {
-	if !s.lock() {
-		return
-	}
-	defer s.q().mu.Unlock()
-	s.n().unset(keys, anyKind)
+	s.use(func(ns *namespace) { ns.unset(keys, anyKind) })
 }
 
 // AllUserdata returns a copy of every item (userdata, flash and temp) and
 // the four reserved items (CodeIgniter's all_userdata). Token bookkeeping is
 // not included.
 func (s *Session) AllUserdata() map[string]any {
-	if !s.lock() {
-		return map[string]any{}
-	}
-	defer s.q().mu.Unlock()
-	ns := s.n()
-	ns.load()
-	out := make(map[string]any, len(ns.rec.items)+4)
-	for _, k := range [...]string{KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity} {
-		out[k], _ = ns.reservedValue(k)
-	}
-	ns.collect(out, anyKind)
-	return out
-}
-
-// collect adds the live items whose kind passes match to out.
-func (ns *namespace) collect(out map[string]any, match func(uint8) bool) {
-	now := ns.nowMs()
-	for i := range ns.rec.items {
-		it := &ns.rec.items[i]
-		if !match(it.kind) || it.kind == kindTemp && it.until <= now {
-			continue
+	out := map[string]any{}
+	s.use(func(ns *namespace) {
+		for _, k := range [...]string{KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity} {
+			out[k], _ = ns.reservedValue(k)
 		}
-		out[it.key] = publicValue(it.value())
-	}
+		ns.collect(out, anyKind)
+	})
+	return out
 }
 
 func anyKind(uint8) bool { return true }
 
 // GetAndSet stores value under key and returns what key held before, nil
 // when nothing (Mako's getAndPut).
-func (s *Session) GetAndSet(key string, value any) any {
-	if !s.lock() {
-		return nil
-	}
-	defer s.q().mu.Unlock()
-	old, _ := s.n().lookup(key)
-	s.n().set(key, item{kind: kindUser, val: value})
-	return publicValue(old)
+func (s *Session) GetAndSet(key string, value any) (old any) {
+	s.use(func(ns *namespace) {
+		stored, _ := ns.lookup(key)
+		old = publicValue(stored)
+		ns.set(key, item{kind: kindUser, val: value})
+	})
+	return old
 }
 
 // GetAndUnset removes key and returns what it held, nil when nothing
 // (Mako's getAndRemove).
-func (s *Session) GetAndUnset(key string) any {
-	if !s.lock() {
-		return nil
-	}
-	defer s.q().mu.Unlock()
-	old, _ := s.n().lookup(key)
-	s.n().unset([]string{key}, anyKind)
-	return publicValue(old)
+func (s *Session) GetAndUnset(key string) (old any) {
+	s.use(func(ns *namespace) {
+		stored, _ := ns.lookup(key)
+		old = publicValue(stored)
+		ns.unset([]string{key}, anyKind)
+	})
+	return old
 }
 
-// Increment adds delta to the int under key (an absent key counts as 0) and
-// returns the new value (Mako's increment; decrement with a negative delta).
-// A key holding another type is replaced. Under concurrent requests of one
-// session the count is exact only with Config.Lock.
-func (s *Session) Increment(key string, delta int) int {
-	if !s.lock() {
-		return 0
-	}
-	defer s.q().mu.Unlock()
-	cur, _ := s.n().lookup(key)
-	n, _ := cur.(int)
-	n += delta
-	s.n().set(key, item{kind: kindUser, val: n})
+// Increment adds delta to the integer under key (an absent key counts as 0)
+// and returns the new value (Mako's increment; decrement with a negative
+// delta). Every int and uint kind counts, so a PHP application's counter,
+// which arrives as an int64, goes on from where PHP left it; the sum is
+// stored as an int. A key holding anything else, or an integer an int
+// cannot hold, is replaced. Under concurrent requests of one session the
+// count is exact only with Config.Lock.
+func (s *Session) Increment(key string, delta int) (n int) {
+	s.use(func(ns *namespace) {
+		cur, _ := ns.lookup(key)
+		n = 0
+		convertInt(cur, &n)
+		n += delta
+		ns.set(key, item{kind: kindUser, val: n})
+	})
 	return n
+}
+
+// Push merges data into the array under key and reports whether key held
+// an array: CodeIgniter 4's push, which stores array_merge($old, $data),
+// and does nothing when key holds no array. An array is a []any or
+// []string, a *php.Array (a PHP application's array) or a map[string]any;
+// data is one too. As in PHP (see php.Merge), the array keeps its order
+// and its values their types, a string key of data replaces its value in
+// place or is added at the end (a map's keys in sorted order), and int
+// keys, integer-like ones such as "42" among them, are renumbered from 0,
+// so list elements are appended. Onto a map[string]any the result is a
+// map[string]any again, which has no order to keep. A flash or temp item
+// stays one.
+func (s *Session) Push(key string, data any) (ok bool) {
+	s.use(func(ns *namespace) {
+		it := ns.live(key)
+		if it == nil {
+			return
+		}
+		old := publicValue(it.value())
+		merged, merges := php.Merge(old, data)
+		if !merges {
+			return
+		}
+		if a, isArray := merged.(*php.Array); isArray {
+			if _, isMap := old.(map[string]any); isMap {
+				merged = a.Map()
+			}
+		}
+		ns.set(key, item{kind: it.kind, until: it.until, val: merged})
+		ok = true
+	})
+	return ok
 }

@@ -14,9 +14,7 @@
 package echosession
 
 import (
-	"bufio"
-	"fmt"
-	"net"
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -75,44 +73,56 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 			if cfg.Skipper != nil && cfg.Skipper(c) {
 				return next(c)
 			}
-			// One allocation per request holds the writer, the transport
-			// and the session handle. The writer goes under the Response,
-			// so it sees the headers go out however they do: through the
-			// Response, a Flush, or a handler writing to Response().Writer.
+			q := &request{t: transport{c: c, cfg: cfgp}}
+			s, _ := m.Start(c.Request().Context(), &q.t) // a transport: cannot fail
+			// The writer goes under the Response, so it sees the headers go
+			// out however they do: through the Response, a Flush, or a
+			// handler writing to Response().Writer.
 			res := c.Response()
-			w := &writer{ResponseWriter: res.Writer, res: res, c: c, cfg: cfgp}
-			s := &w.session
-			_ = m.StartIn(s, c.Request().Context(), w) // a new Session and a transport: cannot fail
-			res.Writer = w
+			rw := &q.rw
+			*rw = core.ResponseWriter{ResponseWriter: res.Writer, Session: s, Request: q}
+			res.Writer = rw
 			defer func() {
 				// Echo may still write the response after this returns (its
-				// error handler, a recovery middleware): the session is
-				// released by then, and the writer must not save it.
-				w.done = true
-				if res.Writer == w {
-					res.Writer = w.ResponseWriter
+				// error handler, a recovery middleware): the writer lets
+				// that through without saving.
+				if res.Writer == rw {
+					res.Writer = rw.ResponseWriter
 				}
-				s.Release()
+				rw.Release()
 			}()
 			c.Set(Key, s)
 			err := next(c)
-			if w.done {
-				if !w.failed {
-					_ = s.Save(c.Request().Context()) // reports a change made after the headers went out
-				}
-				return err
-			}
-			w.done = true
-			if serr := s.Commit(c.Request().Context()); core.ErrorStatus(serr) != 0 {
-				if res.Committed {
-					return err
-				}
-				w.failed = true
-				return cfg.ErrorHandler(c, core.ErrorStatus(serr), serr)
+			rw.Finish()
+			if rw.Failed() {
+				return nil // the error handler answered
 			}
 			return err
 		}
 	}
+}
+
+// request is one request in the middleware, in one allocation: the
+// transport and the core.ResponseWriter under the Response, whose
+// core.Answerer it is.
+type request struct {
+	t  transport
+	rw core.ResponseWriter
+}
+
+func (q *request) Context() context.Context { return q.t.c.Request().Context() }
+
+// Answer has the error handler respond on a fresh Response over the writer
+// under the Response: the handler's Response may be committed already.
+func (q *request) Answer(status int, err error) {
+	c := q.t.c
+	res := c.Response()
+	c.SetResponse(echo.NewResponse(q.rw.ResponseWriter, c.Echo()))
+	if herr := q.t.cfg.ErrorHandler(c, status, err); herr != nil {
+		c.Logger().Error(herr)
+	}
+	c.SetResponse(res)
+	res.Status = status
 }
 
 // From returns the request's session, or nil when the middleware did not
@@ -122,93 +132,13 @@ func From(c echo.Context) *core.Session {
 	return s
 }
 
-// writer is the Response's writer while the middleware runs: it saves the
-// session just before the headers go out. When the session fails, the
-// handler's response is dropped and the error handler answers on a fresh
-// Response over the writer underneath.
-type writer struct {
-	http.ResponseWriter // the Response's writer before the middleware
-	res                 *echo.Response
-	c                   echo.Context
-	session             core.Session
-	cfg                 *Config
-	done                bool // the session was committed (or released)
-	failed              bool // the error handler answered instead of the handler
+// transport is the session's core.Transport over the echo.Context.
+type transport struct {
+	c   echo.Context
+	cfg *Config
 }
 
-// commit saves the session and reports whether the handler's response may
-// go out.
-func (w *writer) commit() bool {
-	if w.done {
-		return !w.failed
-	}
-	w.done = true
-	err := w.session.Commit(w.c.Request().Context())
-	status := core.ErrorStatus(err)
-	if status == 0 {
-		return true
-	}
-	w.failed = true
-	hdr := w.ResponseWriter.Header()
-	hdr.Del(echo.HeaderContentType)
-	hdr.Del(echo.HeaderContentLength)
-	hdr.Del(echo.HeaderLocation)
-	res := w.c.Response()
-	w.c.SetResponse(echo.NewResponse(w.ResponseWriter, w.c.Echo()))
-	if herr := w.cfg.ErrorHandler(w.c, status, err); herr != nil {
-		w.c.Logger().Error(herr)
-	}
-	w.c.SetResponse(res)
-	w.res.Status = status
-	return false
-}
-
-func (w *writer) WriteHeader(code int) {
-	if w.commit() {
-		w.ResponseWriter.WriteHeader(code)
-	}
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	if !w.commit() {
-		return len(p), nil
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// Flush flushes through the writer underneath (Response.Flush). It panics
-// like Echo's when that writer cannot flush.
-func (w *writer) Flush() {
-	if err := w.FlushError(); err != nil {
-		panic(fmt.Errorf("echosession: response writer %T cannot flush: %w", w.ResponseWriter, err))
-	}
-}
-
-// FlushError flushes through the writer underneath, for
-// http.ResponseController.
-func (w *writer) FlushError() error {
-	if !w.commit() {
-		return nil
-	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !w.commit() {
-		return nil, nil, http.ErrNotSupported
-	}
-	return http.NewResponseController(w.ResponseWriter).Hijack()
-}
-
-// The writer is the session's core.Transport over the echo.Context.
-
-func (w *writer) Cookie(name string) string { return core.CookieValue(w.c.Request().Header, name) }
-func (w *writer) SetCookie(ck *http.Cookie) { core.SetCookieHeader(w.ResponseWriter.Header(), ck) }
-func (w *writer) ClientIP() string          { return w.cfg.ClientIP(w.c) }
-func (w *writer) UserAgent() string         { return w.c.Request().UserAgent() }
-
-// CopiesCookieValue reports that SetCookie copies the value (core.Transport).
-func (*writer) CopiesCookieValue() bool { return true }
-
-// Unwrap returns the writer underneath, for http.ResponseController.
-func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Request().Header, name) }
+func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Response().Header(), ck) }
+func (t *transport) ClientIP() string          { return t.cfg.ClientIP(t.c) }
+func (t *transport) UserAgent() string         { return t.c.Request().UserAgent() }

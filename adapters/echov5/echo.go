@@ -14,9 +14,7 @@
 package echosession
 
 import (
-	"bufio"
-	"fmt"
-	"net"
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -82,39 +80,32 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 				res = echo.NewResponse(prev, c.Logger())
 				c.SetResponse(res)
 			}
-			// One allocation per request holds the writer, the transport
-			// and the session handle.
-			w := &writer{ResponseWriter: res.ResponseWriter, res: res, c: c, cfg: cfgp}
-			s := &w.session
-			_ = m.StartIn(s, c.Request().Context(), w) // a new Session and a transport: cannot fail
-			res.ResponseWriter = w
+			q := &request{c: c, cfg: cfgp, res: res}
+			s, _ := m.Start(c.Request().Context(), q) // a transport: cannot fail
+			rw := &q.rw
+			*rw = core.ResponseWriter{ResponseWriter: res.ResponseWriter, Session: s, Request: q}
+			res.ResponseWriter = rw
 			defer func() {
 				// Echo may still write the response after this returns (its
-				// error handler, a recovery middleware): the session is
-				// released by then, and the writer must not save it. After
-				// a failure the writer stays, to drop what follows.
-				w.done = true
-				if !w.failed {
-					if res.ResponseWriter == w {
-						res.ResponseWriter = w.ResponseWriter
+				// error handler, a recovery middleware): the writer lets
+				// that through without saving. After a failure it stays, to
+				// drop what a writer above held back until now (Echo's
+				// automatic HEAD handling, a compressor's buffer).
+				if !rw.Failed() {
+					if res.ResponseWriter == rw {
+						res.ResponseWriter = rw.ResponseWriter
 					}
 					if uerr != nil {
 						c.SetResponse(prev)
 					}
 				}
-				s.Release()
+				rw.Release()
 			}()
 			c.Set(Key, s)
 			err := next(c)
-			if !w.done {
-				// Nothing reached the writer: the handler wrote nothing, or
-				// a writer above holds its response back (Echo's automatic
-				// HEAD handling, a compressor's buffer) until later.
-				w.commit()
-				return err
-			}
-			if !w.failed {
-				_ = s.Save(c.Request().Context()) // reports a change made after the headers went out
+			rw.Finish()
+			if rw.Failed() {
+				return nil // the error handler answered
 			}
 			return err
 		}
@@ -128,115 +119,39 @@ func From(c *echo.Context) *core.Session {
 	return s
 }
 
-// writer is the Response's ResponseWriter while the middleware runs: it
-// saves the session just before the headers go out. When the session
-// fails, the handler's response is dropped and the error handler answers
-// on a fresh Response over the writer.
-type writer struct {
-	http.ResponseWriter // the Response's writer before the middleware
-	res                 *echo.Response
-	c                   *echo.Context
-	session             core.Session
-	cfg                 *Config
-	status              int  // the error handler's status, once failed
-	done                bool // the session was committed (or released)
-	answering           bool // the error handler is writing: let it through
-	failed              bool // the error handler answered: drop the handler's response
+// request is one request in the middleware, in one allocation: the
+// session's core.Transport over the echo.Context, and the core.Answerer of
+// the core.ResponseWriter under the Response.
+type request struct {
+	c   *echo.Context
+	cfg *Config
+	res *echo.Response // the Response the writer is under
+	rw  core.ResponseWriter
 }
 
-// commit saves the session and reports whether a write may go out.
-func (w *writer) commit() bool {
-	if w.answering {
-		return true
+func (q *request) Cookie(name string) string { return core.CookieValue(q.c.Request().Header, name) }
+func (q *request) SetCookie(ck *http.Cookie) { core.SetCookieHeader(q.rw.Header(), ck) }
+func (q *request) ClientIP() string          { return q.cfg.ClientIP(q.c) }
+func (q *request) UserAgent() string         { return q.c.Request().UserAgent() }
+
+func (q *request) Context() context.Context { return q.c.Request().Context() }
+
+// Answer has the error handler respond on a fresh Response over the writer
+// under the Response: the context's Response, and the writers above it,
+// may be in the middle of the handler's write, or hold part of it back.
+// The fresh Response writes through the core.ResponseWriter, which lets
+// only the answer through: Echo reuses one JSON writer per context, so
+// the handler's c.JSON may end up writing to the fresh Response too.
+func (q *request) Answer(status int, err error) {
+	c := q.c
+	prev := c.Response()
+	c.SetResponse(echo.NewResponse(&q.rw, c.Logger()))
+	if herr := q.cfg.ErrorHandler(c, status, err); herr != nil {
+		c.Logger().Error("session error handler failed", "error", herr)
 	}
-	if w.done {
-		return !w.failed
-	}
-	w.done = true
-	err := w.session.Commit(w.c.Request().Context())
-	status := core.ErrorStatus(err)
-	if status == 0 {
-		return true
-	}
-	w.fail(status, err)
-	return false
+	c.SetResponse(prev)
+	// The Response records the status sent, including when a writer above
+	// writes the handler's held-back status through it later.
+	q.res.Status = status
+	q.res.Before(func() { q.res.Status = status })
 }
-
-// fail answers with the error handler in place of the handler, on a fresh
-// Response over the writer: the context's own Response and the writers
-// above it may be in the middle of the handler's write, or hold part of
-// it back.
-func (w *writer) fail(status int, err error) {
-	w.failed, w.status = true, status
-	clearBodyHeaders(w.ResponseWriter.Header())
-	prev := w.c.Response()
-	w.c.SetResponse(echo.NewResponse(w, w.c.Logger()))
-	w.answering = true
-	if herr := w.cfg.ErrorHandler(w.c, status, err); herr != nil {
-		w.c.Logger().Error("session error handler failed", "error", herr)
-	}
-	w.answering = false
-	w.c.SetResponse(prev)
-	w.res.Status = status
-}
-
-// clearBodyHeaders removes the headers that describe the handler's body,
-// which the error handler's answer replaces.
-func clearBodyHeaders(h http.Header) {
-	h.Del(echo.HeaderContentType)
-	h.Del(echo.HeaderContentLength)
-	h.Del(echo.HeaderContentEncoding)
-	h.Del(echo.HeaderLocation)
-}
-
-func (w *writer) WriteHeader(code int) {
-	if w.commit() {
-		w.ResponseWriter.WriteHeader(code)
-		return
-	}
-	w.res.Status = w.status // the Response records the handler's status before it writes
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	if !w.commit() {
-		return len(p), nil
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// Flush flushes through the writer underneath (Response.Flush). It panics
-// like Echo's when that writer cannot flush.
-func (w *writer) Flush() {
-	if err := w.FlushError(); err != nil {
-		panic(fmt.Errorf("echosession: response writer %T cannot flush: %w", w.ResponseWriter, err))
-	}
-}
-
-// FlushError flushes through the writer underneath, for
-// http.ResponseController.
-func (w *writer) FlushError() error {
-	if !w.commit() {
-		return nil
-	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !w.commit() {
-		return nil, nil, http.ErrNotSupported
-	}
-	return http.NewResponseController(w.ResponseWriter).Hijack()
-}
-
-// The writer is the session's core.Transport over the echo.Context.
-
-func (w *writer) Cookie(name string) string { return core.CookieValue(w.c.Request().Header, name) }
-func (w *writer) SetCookie(ck *http.Cookie) { core.SetCookieHeader(w.ResponseWriter.Header(), ck) }
-func (w *writer) ClientIP() string          { return w.cfg.ClientIP(w.c) }
-func (w *writer) UserAgent() string         { return w.c.Request().UserAgent() }
-
-// CopiesCookieValue reports that SetCookie copies the value (core.Transport).
-func (*writer) CopiesCookieValue() bool { return true }
-
-// Unwrap returns the writer underneath, for http.ResponseController.
-func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -296,9 +296,21 @@ func TestAutoHandledHEAD(t *testing.T) {
 	e.ServeHTTP(w, r)
 	require.Equal(t, "v", w.Body.String())
 
+	var logged int // the status a request logger outside everything sees
+	e = app(downManager(t))
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			err := next(c)
+			if res, uerr := echo.UnwrapResponse(c.Response()); uerr == nil {
+				logged = res.Status
+			}
+			return err
+		}
+	})
 	w = httptest.NewRecorder()
-	app(downManager(t)).ServeHTTP(w, httptest.NewRequest(http.MethodHead, "/set", nil))
+	e.ServeHTTP(w, httptest.NewRequest(http.MethodHead, "/set", nil))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Equal(t, http.StatusServiceUnavailable, logged, "the Response records the status sent")
 	require.Empty(t, w.Header().Values("Set-Cookie"))
 }
 

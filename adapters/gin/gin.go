@@ -13,6 +13,7 @@ package ginsession
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"net/http"
 
@@ -67,27 +68,15 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		// One allocation per request holds the writer, which is also the
-		// transport, and the session handle.
-		w := &writer{ResponseWriter: c.Writer, c: c, cfg: cfgp}
-		s := &w.session
-		_ = m.StartIn(s, c.Request.Context(), w) // a new Session and a transport: cannot fail
-		defer func() {
-			// A panic unwinding past here may still write through w (a
-			// recovery middleware): the session is released, not saved.
-			w.committed = true
-			s.Release()
-		}()
+		q := &request{t: transport{c: c, cfg: cfgp}}
+		s, _ := m.Start(c.Request.Context(), &q.t) // a transport: cannot fail
+		q.rw = core.ResponseWriter{ResponseWriter: c.Writer, Session: s, Request: &q.t}
+		q.w = writer{ResponseWriter: c.Writer, rw: &q.rw}
+		defer q.rw.Release()
 		c.Set(Key, s)
-		c.Writer = w
+		c.Writer = &q.w
 		c.Next()
-		if !w.committed {
-			w.commit()
-			return
-		}
-		if !w.failed {
-			_ = s.Save(c.Request.Context()) // reports a change made after the headers went out (logged when it happened)
-		}
+		q.rw.Finish()
 	}
 }
 
@@ -95,89 +84,58 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 // middleware did not run.
 func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
 
-// writer saves the session before the first byte of the response goes out.
-// Gin's WriteHeader only records the status; the headers go out with the
-// first Write, WriteString, WriteHeaderNow, Flush or Hijack.
-type writer struct {
-	gin.ResponseWriter
-	session core.Session
-	c       *gin.Context
-	cfg     *Config
-
-	committed bool
-	answering bool // the error handler is writing: let it through
-	failed    bool // the error handler answered: drop the handler's response
+// request is one request in the middleware, in one allocation: the writer
+// Gin sees, the core.ResponseWriter under it, and the transport.
+type request struct {
+	w  writer
+	rw core.ResponseWriter
+	t  transport
 }
 
-// commit saves the session and reports whether the handler's response may
-// go out.
-func (w *writer) commit() bool {
-	if w.answering {
-		return true
-	}
-	if w.committed {
-		return !w.failed
-	}
-	w.committed = true
-	err := w.session.Commit(w.c.Request.Context())
-	status := core.ErrorStatus(err)
-	if status == 0 {
-		return true
-	}
-	h := w.ResponseWriter.Header()
-	h.Del("Content-Type")
-	h.Del("Content-Length")
-	h.Del("Location")
-	w.answering = true
-	w.cfg.ErrorHandler(w.c, status, err)
-	w.answering = false
-	w.failed = true
-	w.c.Abort()
-	return false
+// writer is Gin's ResponseWriter over a core.ResponseWriter, which commits
+// the session before the first byte of the response goes out. Gin's
+// WriteHeader only records the status; the headers go out with the first
+// Write, WriteString, WriteHeaderNow, Flush or Hijack.
+type writer struct {
+	gin.ResponseWriter
+	rw *core.ResponseWriter // over the ResponseWriter above
 }
 
 func (w *writer) WriteHeaderNow() {
-	if w.commit() {
+	if w.rw.Commit() {
 		w.ResponseWriter.WriteHeaderNow()
 	}
 }
 
-func (w *writer) Write(p []byte) (int, error) {
-	if !w.commit() {
-		return len(p), nil
-	}
-	return w.ResponseWriter.Write(p)
-}
-
 func (w *writer) WriteString(s string) (int, error) {
-	if !w.commit() {
+	if !w.rw.Commit() {
 		return len(s), nil
 	}
 	return w.ResponseWriter.WriteString(s)
 }
 
-func (w *writer) Flush() {
-	if w.commit() {
-		w.ResponseWriter.Flush()
-	}
-}
-
-func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !w.commit() {
-		return nil, nil, http.ErrNotSupported
-	}
-	return w.ResponseWriter.Hijack()
-}
-
-// The writer is the session's core.Transport over the gin.Context.
-
-func (w *writer) Cookie(name string) string { return core.CookieValue(w.c.Request.Header, name) }
-func (w *writer) SetCookie(ck *http.Cookie) { core.SetCookieHeader(w.ResponseWriter.Header(), ck) }
-func (w *writer) ClientIP() string          { return w.cfg.ClientIP(w.c) }
-func (w *writer) UserAgent() string         { return w.c.Request.UserAgent() }
-
-// CopiesCookieValue reports that SetCookie copies the value (core.Transport).
-func (*writer) CopiesCookieValue() bool { return true }
+func (w *writer) Write(p []byte) (int, error)                  { return w.rw.Write(p) }
+func (w *writer) Flush()                                       { w.rw.Flush() }
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.Hijack() }
 
 // Unwrap returns the writer underneath, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// transport is the session's core.Transport over the gin.Context, and the
+// core.Answerer of its ResponseWriter.
+type transport struct {
+	c   *gin.Context
+	cfg *Config
+}
+
+func (t *transport) Cookie(name string) string { return core.CookieValue(t.c.Request.Header, name) }
+func (t *transport) SetCookie(ck *http.Cookie) { core.SetCookieHeader(t.c.Writer.Header(), ck) }
+func (t *transport) ClientIP() string          { return t.cfg.ClientIP(t.c) }
+func (t *transport) UserAgent() string         { return t.c.Request.UserAgent() }
+
+func (t *transport) Context() context.Context { return t.c.Request.Context() }
+
+func (t *transport) Answer(status int, err error) {
+	t.cfg.ErrorHandler(t.c, status, err)
+	t.c.Abort()
+}

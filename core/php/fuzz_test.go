@@ -96,3 +96,19 @@ func checkSyntaxError(t *testing.T, data []byte, err error) {
 		t.Fatalf("%q: got offset %d, want one within the %d bytes", data, se.Offset, len(data))
 	}
 }
+
+// FuzzURLDecode checks that URLDecode, which reads the session cookie a PHP
+// application sends, never panics, never grows its input, and inverts
+// URLEncode: what the Go side sends, PHP and the Go side read back as it
+// was.
+func FuzzURLDecode(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		d := URLDecode(s)
+		if len(d) > len(s) {
+			t.Fatalf("URLDecode(%q) = %q: longer than its input", s, d)
+		}
+		if got := URLDecode(URLEncode(s)); got != s {
+			t.Fatalf("URLDecode(URLEncode(%q)) = %q", s, got)
+		}
+	})
+}

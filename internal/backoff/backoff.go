@@ -37,8 +37,11 @@ func (b *Backoff) Pause() time.Duration {
 
 // Wait sleeps for the next pause, or until ctx is done; then it returns
 // ctx.Err().
-func (b *Backoff) Wait(ctx context.Context) error {
-	t := time.NewTimer(b.Pause())
+func (b *Backoff) Wait(ctx context.Context) error { return Sleep(ctx, b.Pause()) }
+
+// Sleep sleeps for d, or until ctx is done; then it returns ctx.Err().
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -102,12 +102,15 @@ type App struct {
 	SIDBitsPerCharacter int
 
 	// LockTimeout bounds how long a request waits for a session that
-	// another request, in Go or in PHP, holds.
+	// another request, in Go or in PHP, holds (CodeIgniter 4's Redis
+	// handler: $lockMaxRetries × $lockRetryInterval; CodeIgniter 3's: 30
+	// tries a second apart).
 	// Default: 30s.
 	LockTimeout time.Duration
 
 	// LockWait is the pause between two attempts to take a Redis session
-	// lock that another request holds (CodeIgniter 4's $lockWait).
+	// lock that another request holds (CodeIgniter 4's $lockRetryInterval,
+	// which counts microseconds; CodeIgniter 3 waits a second).
 	// Default: 1s (3), 100ms (4), as CodeIgniter waits.
 	LockWait time.Duration
 }
@@ -168,7 +171,7 @@ func Config(app App) (core.Config, error) {
 	cfg.CookieDomain = a.CookieDomain
 	cfg.CookiePath = a.CookiePath
 	cfg.CookieSecure = a.CookieSecure
-	cfg.CookieHTTPOnly = true
+	cfg.CookieScriptAccess = false
 	cfg.CookieSameSite = a.CookieSameSite
 	// PHP reads the old id of a rotation: it must hold the session or
 	// nothing, never the engine's forward to the new id.

@@ -42,7 +42,7 @@ func TestConfig(t *testing.T) {
 	require.False(t, cfg.ExpireOnClose)
 	require.Equal(t, 300*time.Second, cfg.TimeToUpdate)
 	require.Equal(t, "/", cfg.CookiePath)
-	require.True(t, cfg.CookieHTTPOnly, "CodeIgniter's session cookie is always HttpOnly")
+	require.False(t, cfg.CookieScriptAccess, "CodeIgniter's session cookie is always HttpOnly")
 	require.Equal(t, http.SameSiteLaxMode, cfg.CookieSameSite)
 	require.Negative(t, cfg.RotationGrace, "no forwards in a store PHP reads")
 	require.Equal(t, 30*time.Second, cfg.LockTimeout)

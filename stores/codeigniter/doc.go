@@ -43,7 +43,13 @@
 // data at the start of a request as CodeIgniter does, and regenerates the
 // id every TimeToUpdate. The cookie is the bare session id, of the form
 // CodeIgniter's PHP makes (40 hex digits for CodeIgniter 3 with PHP's
-// defaults, see SIDLength; 32 for CodeIgniter 4).
+// defaults, see SIDLength; 32 for CodeIgniter 4), url-encoded as PHP sends
+// it; the Driver logs once when a client sends an id of another form.
+//
+// PHP's arrays reach Go as a *php.Array, which keeps their order: change
+// one in place and store it back, or merge into it with Session.Push
+// (CodeIgniter 4's push); core.Get[map[string]any] gives a copy with the
+// same types, ints as int64.
 //
 // Sessions are locked as CodeIgniter locks them (PHP's flock on the
 // session file, GET_LOCK or pg_advisory_lock, a ":lock" key in Redis), from

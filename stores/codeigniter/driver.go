@@ -3,19 +3,32 @@ package codeigniter
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/core/php"
 )
 
 // Driver is the engine's driver for a CodeIgniter application's sessions
-// (a core.FormatDriver): the cookie carries the bare session id, as PHP
-// sends it; the session lives in the application's Store, as PHP's
-// serializer writes $_SESSION, with CodeIgniter's __ci_vars and
-// __ci_last_regenerate; ids have the form the application's PHP and
-// CodeIgniter version give them. Config puts one in a core.Config.
+// (a core.FormatDriver): the cookie carries the bare session id, encoded as
+// PHP encodes it (php.URLEncode: a ',' of a 6-bit id goes out as "%2C")
+// and read as $_COOKIE reads it (php.URLDecode); the session lives in the
+// application's Store, as PHP's serializer writes $_SESSION, with
+// CodeIgniter's __ci_vars and __ci_last_regenerate; ids have the form the
+// application's PHP and CodeIgniter version give them. Config puts one in
+// a core.Config.
+//
+// The first time a client sends a session id of another form (PHP's
+// session.sid_length or session.sid_bits_per_character differ from App's
+// SIDLength and SIDBitsPerCharacter, or App.Version is not the
+// application's), the driver logs why at Warn level, once, on
+// core.Config.Logger: the two sides would otherwise never share a session
+// and nothing would say so.
 type Driver struct {
-	app   App
-	store Store
+	app    App
+	store  Store
+	sd     core.StoreDriver // the engine's persistence on store, as the request's client sees it
+	warned atomic.Bool      // an id of another form was reported
 }
 
 var _ core.FormatDriver = (*Driver)(nil)
@@ -30,7 +43,10 @@ func NewDriver(app App) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{app: a, store: st}, nil
+	d := &Driver{app: a, store: st}
+	d.sd.StoreFor = func(r *core.DriverRequest) core.Store { return d.forRequest(r) }
+	d.sd.EncodeID, d.sd.DecodeID = php.URLEncode, php.URLDecode // as PHP sends and reads cookies
+	return d, nil
 }
 
 // App returns the application's settings the driver works with, defaults
@@ -50,11 +66,10 @@ func (d *Driver) Format() core.Format { return d.app.format() }
 // PHP rewrites the session on every request, which moves its expiry: so
 // does Load, by asking the engine to save and send the cookie.
 func (d *Driver) Load(ctx context.Context, r *core.DriverRequest) (core.Loaded, error) {
-	id := r.Cookie()
-	if id == "" {
-		return core.Loaded{}, nil
+	if id := php.URLDecode(r.Cookie()); id != "" && !r.ValidID(id) {
+		d.reportForm(r, id)
 	}
-	l, err := r.LoadStore(ctx, d.forRequest(r), id)
+	l, err := d.sd.Load(ctx, r)
 	if err == nil && l.Data != nil && d.app.TimeToUpdate == NoRegeneration {
 		l.Refresh = true
 	}
@@ -64,13 +79,7 @@ func (d *Driver) Load(ctx context.Context, r *core.DriverRequest) (core.Loaded, 
 // Save writes the session, and sends the cookie when the id changed or the
 // engine asks for it.
 func (d *Driver) Save(ctx context.Context, r *core.DriverRequest, c *core.Commit) error {
-	if err := c.SaveStore(ctx, r, d.forRequest(r)); err != nil {
-		return err
-	}
-	if c.Refresh || c.PrevID != "" {
-		return r.SetCookie(c.ID)
-	}
-	return nil
+	return d.sd.Save(ctx, r, c)
 }
 
 // Destroy deletes the session and expires the cookie, as

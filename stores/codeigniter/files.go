@@ -49,11 +49,14 @@ func (h filesHandler) open(app App) (Store, error) {
 // process, goroutines queue on the lock of each file; reads and writes
 // made while the process holds a session's lock use the lock's own file
 // descriptor, so they never wait for it. Like PHP, the store writes
-// session files in place (truncate, then write), which is safe because
-// every reader, PHP or Go, holds the file's lock. A session file that does
-// not exist is not created to lock it (a PHP application with
-// session.use_strict_mode accepts any id that has a file): the lock then
-// holds within the process only, until the session file is created.
+// session files in place, which is safe because every reader, PHP or Go,
+// holds the file's lock. Unlike PHP, which empties the file and then
+// writes, it cuts the file to the new length and then writes, so that a
+// process killed mid-write never leaves an empty file, which would read as
+// a valid empty session. A session file that does not exist is not
+// created to lock it (a PHP application with session.use_strict_mode
+// accepts any id that has a file): the lock then holds within the process
+// only, until the session file is created.
 //
 // The store keeps the core.Store contract except that file names end at
 // 255 bytes: the cookie name and the id must fit (an id of 245 bytes with
@@ -222,11 +225,23 @@ func (s *FileStore) CompareAndSwap(ctx context.Context, id string, old, data []b
 	return swapped, nil
 }
 
-// write replaces the contents of f, id's locked file, with data, as PHP
-// does (truncate, then write in place), and dates it for expiresAt.
+// write replaces the contents of f, id's locked file, with data in place,
+// and dates it for expiresAt. A longer file is cut to the new length
+// first, then written over. PHP empties the file first: a process killed
+// between its two steps leaves an empty file, which reads as a valid empty
+// session. Killed between these two, a process leaves the start of the old
+// session cut short, which does not decode unless the cut falls exactly
+// between two of its variables: the engine logs it and starts a fresh
+// session (see "Crash safety" in docs/concurrency.md).
 func (s *FileStore) write(f *os.File, id string, data []byte, expiresAt time.Time) error {
-	if err := f.Truncate(0); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
 		return err
+	}
+	if fi.Size() > int64(len(data)) {
+		if err := f.Truncate(int64(len(data))); err != nil {
+			return err
+		}
 	}
 	if _, err := f.WriteAt(data, 0); err != nil {
 		return err

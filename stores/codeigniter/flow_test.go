@@ -19,7 +19,7 @@ import (
 // TestRoundTripThroughFrontEnds runs the engine's request flows on each
 // layout, as a plain store.
 func TestRoundTripThroughFrontEnds(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range goBackends() {
 		t.Run(b.name, func(t *testing.T) {
 			fx := b.open(t, 4, "", nil)
 			flowtest.RoundTrip(t, mustStore(t, fx.app))

@@ -12,10 +12,12 @@ import (
 	"net/url"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/core/php"
 	"github.com/ignitego/session/internal/testkit/frontends"
 	"github.com/ignitego/session/internal/testkit/testenv"
 	"github.com/ignitego/session/stores/codeigniter"
@@ -35,6 +37,29 @@ func temp(key string, value any, ttl time.Duration) action {
 }
 func keep(key string) action { return action{"op": "keep", "key": key} }
 
+// dump has PHP report serialize() of the item, with its types and order.
+func dump(key string) action { return action{"op": "dump", "key": key} }
+
+// push is CodeIgniter 4's push($key, $data); Go's Session.Push.
+func push(key string, data map[string]any) action {
+	return action{"op": "push", "key": key, "value": data}
+}
+
+// setIn changes one key of the array under key, read and written back
+// whole: in Go through Get[*php.Array] ("set_in_array") or
+// Get[map[string]any] ("set_in_map").
+func setIn(op, key, field string, value any) action {
+	return action{"op": op, "key": key, "field": field, "value": value}
+}
+
+func increment(key string, by int) action { return action{"op": "increment", "key": key, "by": by} }
+
+// unmarkTemp is unmark_temp()/unmarkTempdata(), Go's UnmarkTemp;
+// unsetTempdata is the version's unset_tempdata()/removeTempdata() in PHP
+// and UnsetTempdata in Go.
+func unmarkTemp(key string) action    { return action{"op": "unmark_temp", "key": key} }
+func unsetTempdata(key string) action { return action{"op": "unset_tempdata", "key": key} }
+
 // regenerate is CodeIgniter's sess_regenerate($destroy).
 func regenerate(destroy bool) action { return action{"op": "regenerate", "destroy": destroy} }
 func destroy() action                { return action{"op": "destroy"} }
@@ -51,8 +76,10 @@ type view struct {
 
 // result is what a request answered.
 type result struct {
-	ID             string             `json:"id"` // the session id afterwards; "" when destroyed
+	ID             string             `json:"id"`     // the session id afterwards; "" when destroyed
+	Cookie         string             `json:"cookie"` // PHP: the Set-Cookie value for ID, urlencode(session_id())
 	CookieAccepted bool               `json:"cookie_accepted"`
+	Dumps          map[string]*string `json:"dumps"` // PHP: serialize() of the items "dump" named; nil when absent
 	Start          view               `json:"start"`
 	End            view               `json:"end"`
 	Stamps         map[string]float64 `json:"stamps"`
@@ -70,8 +97,17 @@ type shared struct {
 	clock  *frontends.Clock
 	m      *core.Manager
 	srv    *frontends.Server
-	c      *frontends.Client
+	c      *browser
 	ip     string // the browser's IP as PHP sees it
+	logs   *logBuffer
+
+	// phpSIDLength and phpSIDBits, when not zero, are the PHP side's id
+	// form (CodeIgniter 3's, already lengthened), where the Go side's App
+	// says otherwise.
+	phpSIDLength, phpSIDBits int
+	// ci3LegacyFlash has the PHP side age flashdata as CodeIgniter 3.1.11
+	// and earlier do: 'old' < time(), false on PHP 8.
+	ci3LegacyFlash bool
 
 	held, release chan struct{} // the /hold route's handshake
 }
@@ -86,13 +122,13 @@ func newShared(t *testing.T, version int, b backend, frontend string, tweak func
 	if err != nil {
 		t.Fatalf("NewDriver: %v", err)
 	}
-	e := &shared{t: t, bin: php, fx: fx, app: d.App(), format: d.Format(), clock: frontends.NewClock(), ip: "127.0.0.1"}
+	e := &shared{t: t, bin: php, fx: fx, app: d.App(), format: d.Format(), clock: frontends.NewClock(), ip: "127.0.0.1", logs: &logBuffer{}}
 	cfg, err := codeigniter.Config(fx.app)
 	if err != nil {
 		t.Fatalf("Config: %v", err)
 	}
 	cfg.Now = e.clock.Now
-	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
 	cfg.GCInterval = -1
 	e.m, err = core.New(cfg)
 	if err != nil {
@@ -100,15 +136,34 @@ func newShared(t *testing.T, version int, b backend, frontend string, tweak func
 	}
 	t.Cleanup(func() { _ = e.m.Close() })
 	e.srv = frontends.Start(t, frontend, e.m, e.routes(), frontends.Options{})
-	e.c = e.srv.NewClient(t, "")
+	e.c = newBrowser(t, e.srv, e.app.CookieName)
 	return e
 }
 
-// cookie returns the session cookie the browser holds.
-func (e *shared) cookie() string { return e.c.Cookie(e.app.CookieName) }
+// logBuffer collects what the Go side logs.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// cookie returns the session cookie the browser holds, as the last
+// Set-Cookie header wrote it.
+func (e *shared) cookie() string { return e.c.Cookie() }
 
 // fresh forgets the browser's session cookie.
-func (e *shared) fresh() { e.c.SetCookie(e.app.CookieName, "") }
+func (e *shared) fresh() { e.c.SetCookie("") }
 
 // store returns the Go side's store as the browser's IP sees it.
 func (e *shared) store() codeigniter.Store { return mustStore(e.t, e.fx.app).ForIP(e.ip) }
@@ -194,6 +249,33 @@ func goAction(s *core.Session, a action) error {
 		s.SetFlashdata(key, goValue(a["value"]))
 	case "keep":
 		s.KeepFlashdata(key)
+	case "push":
+		s.Push(key, goValue(a["value"]))
+	case "set_in_array":
+		// A read-modify-write of a PHP array that keeps its order.
+		arr, ok := core.Get[*php.Array](s, key)
+		if !ok {
+			return fmt.Errorf("%s holds no PHP array", key)
+		}
+		arr.Set(a["field"].(string), goValue(a["value"]))
+		s.SetUserdata(key, arr)
+	case "set_in_map":
+		m, ok := core.Get[map[string]any](s, key)
+		if !ok {
+			return fmt.Errorf("%s holds no array", key)
+		}
+		m[a["field"].(string)] = goValue(a["value"])
+		s.SetUserdata(key, m)
+	case "increment":
+		by, err := a["by"].(json.Number).Int64()
+		if err != nil {
+			return err
+		}
+		s.Increment(key, int(by))
+	case "unmark_temp":
+		s.UnmarkTemp(key)
+	case "unset_tempdata":
+		s.UnsetTempdata(key)
 	case "temp":
 		ttl, err := a["ttl"].(json.Number).Int64()
 		if err != nil {
@@ -251,11 +333,11 @@ func (e *shared) run(actions ...action) result {
 }
 
 // php makes a PHP request with the browser's cookie, and gives the browser
-// the session id PHP ends with, as PHP's cookie would.
+// the cookie PHP sends for the session id it ends with.
 func (e *shared) php(actions ...action) result {
 	e.t.Helper()
 	res := e.phpAs(e.cookie(), actions...)
-	e.c.SetCookie(e.app.CookieName, res.ID)
+	e.c.SetCookie(res.Cookie)
 	return res
 }
 
@@ -302,6 +384,10 @@ func (e *shared) phpCmd(cookie string, actions []action) *exec.Cmd {
 	req["regenerate_destroy"] = a.RegenerateDestroy
 	req["sid_length"] = e.format.IDLength
 	req["sid_bits"] = e.format.IDBitsPerCharacter
+	if e.phpSIDLength != 0 {
+		req["sid_length"], req["sid_bits"] = e.phpSIDLength, e.phpSIDBits
+	}
+	req["ci3_legacy_flash"] = e.ci3LegacyFlash
 	req["lock_wait_us"] = int(a.LockWait / time.Microsecond)
 	req["now"] = e.clock.Now().Unix()
 	req["actions"] = actions

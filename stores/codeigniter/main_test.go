@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +20,12 @@ import (
 	"github.com/ignitego/session/stores/codeigniter"
 )
 
-func init() {
+// TestMain lists the tests that skipped for want of a server or of PHP.
+func TestMain(m *testing.M) {
 	// The outage tests break connections on purpose; the driver would log
 	// each one.
 	_ = mysql.SetLogger(log.New(io.Discard, "", 0))
+	os.Exit(testenv.Main(m))
 }
 
 func ctx(t testing.TB) context.Context {
@@ -53,11 +56,15 @@ type fixture struct {
 	redis   redis.UniversalClient // redis: a client no proxy cuts
 }
 
+// backends are the layouts a CodeIgniter application shares with the Go
+// side: the tests that run PHP loop over them (see goBackends for the
+// Go-only tests).
 var backends = []backend{
 	{"files", openFiles},
 	{"mariadb", openMySQL},
 	{"postgres", openPostgres},
 	{"redis", openRedis},
+	{"redis-sentinel", openRedisSentinel},
 }
 
 // backendFor returns the backend called name.
@@ -162,6 +169,12 @@ func openRedis(t testing.TB, version int, via string, tweak func(*codeigniter.Ap
 	if via != "" {
 		client = newRedis(t, via)
 	}
+	return redisFixture(t, version, client, admin, srv.Addr, tweak)
+}
+
+// redisFixture is a fixture on the Redis that client reaches, cleaned up
+// through admin; phpAddr is the server the PHP side connects to.
+func redisFixture(t testing.TB, version int, client, admin redis.UniversalClient, phpAddr string, tweak func(*codeigniter.App)) *fixture {
 	app := baseApp(version, codeigniter.Redis(client), tweak)
 	if version == 3 {
 		// CodeIgniter 3's default prefix, ci_session:, is shared by every
@@ -178,7 +191,7 @@ func openRedis(t testing.TB, version int, via string, tweak func(*codeigniter.Ap
 			t.Errorf("clean up: %v", err)
 		}
 	})
-	host, port, _ := net.SplitHostPort(srv.Addr)
+	host, port, _ := net.SplitHostPort(phpAddr)
 	return &fixture{app: app, redis: admin, php: map[string]any{"handler": "redis", "redis": map[string]any{"host": host, "port": port, "prefix": prefix}}}
 }
 
@@ -189,22 +202,34 @@ func newRedis(t testing.TB, addr string) redis.UniversalClient {
 	return c
 }
 
-// deleteKeys deletes every key that starts with prefix.
+// deleteKeys deletes every key that starts with prefix: on each master of
+// a cluster, one key per command (keys of different slots cannot share
+// one).
 func deleteKeys(c redis.UniversalClient, prefix string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return deleteOn(ctx, node, prefix)
+		})
+	}
+	return deleteOn(ctx, c, prefix)
+}
+
+func deleteOn(ctx context.Context, c redis.UniversalClient, prefix string) error {
 	iter := c.Scan(ctx, 0, escapeGlob(prefix)+"*", 500).Iterator()
-	var keys []string
+	pipe := c.Pipeline()
 	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
+		pipe.Del(ctx, iter.Val())
 	}
 	if err := iter.Err(); err != nil {
 		return err
 	}
-	if len(keys) == 0 {
+	if pipe.Len() == 0 {
 		return nil
 	}
-	return c.Del(ctx, keys...).Err()
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 func escapeGlob(s string) string {

@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ignitego/session/internal/slotmap"
 	"github.com/ignitego/session/internal/unlock"
 
+	"github.com/ignitego/session/internal/rediscas"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -35,6 +37,14 @@ func (h redisHandler) open(app App) (Store, error) {
 // Expiry is kept to the millisecond (PX), while CodeIgniter sets whole
 // seconds (EX); garbage collection is Redis's own, so the store has no
 // Collector ability.
+//
+// Every command names a single key, so the store works on Sentinel and on
+// Redis Cluster, with the client redis.NewUniversalClient builds for them.
+// CodeIgniter's key names have no hash tag: on a cluster a session and its
+// lock are in different hash slots, most often on different masters.
+// CodeIgniter's own Redis handlers connect to a single server, so a PHP
+// application sharing the sessions needs a single node, or the master of a
+// Sentinel group.
 type RedisStore struct {
 	client redis.UniversalClient
 	app    App
@@ -68,7 +78,7 @@ func (s *RedisStore) Load(ctx context.Context, id string) ([]byte, bool, error) 
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fail(ctx, "load", err)
+		return nil, false, s.failed(ctx, "load", err)
 	}
 	return data, true, nil
 }
@@ -79,7 +89,7 @@ func (s *RedisStore) Save(ctx context.Context, id string, data []byte, expiresAt
 	if err := check(ctx, "save", id); err != nil {
 		return err
 	}
-	ttl, live := ttlUntil(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	var err error
 	if live {
 		err = s.client.Set(ctx, s.Key(id), data, ttl).Err()
@@ -87,7 +97,7 @@ func (s *RedisStore) Save(ctx context.Context, id string, data []byte, expiresAt
 		err = s.client.Del(ctx, s.Key(id)).Err()
 	}
 	if err != nil {
-		return fail(ctx, "save", err)
+		return s.failed(ctx, "save", err)
 	}
 	return nil
 }
@@ -101,7 +111,7 @@ func (s *RedisStore) Delete(ctx context.Context, id string) error {
 		return nil
 	}
 	if err := s.client.Del(ctx, s.Key(id)).Err(); err != nil {
-		return fail(ctx, "delete", err)
+		return s.failed(ctx, "delete", err)
 	}
 	return nil
 }
@@ -111,38 +121,23 @@ func (s *RedisStore) Insert(ctx context.Context, id string, data []byte, expires
 	if err := check(ctx, "insert", id); err != nil {
 		return false, err
 	}
-	ttl, live := ttlUntil(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	if !live {
 		n, err := s.client.Exists(ctx, s.Key(id)).Result()
 		if err != nil {
-			return false, fail(ctx, "insert", err)
+			return false, s.failed(ctx, "insert", err)
 		}
 		return n == 0, nil
 	}
 	ok, err := s.client.SetNX(ctx, s.Key(id), data, ttl).Result()
 	if err != nil {
-		return false, fail(ctx, "insert", err)
+		return false, s.failed(ctx, "insert", err)
 	}
 	return ok, nil
 }
 
-// casScript replaces KEYS[1] with ARGV[2] if it holds ARGV[1]: with a PX of
-// ARGV[3] milliseconds when it is positive, deleting the key when it is
-// negative, without expiry when it is 0.
-var casScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-	return 0
-end
-local px = tonumber(ARGV[3])
-if px > 0 then
-	redis.call('SET', KEYS[1], ARGV[2], 'PX', px)
-elseif px < 0 then
-	redis.call('DEL', KEYS[1])
-else
-	redis.call('SET', KEYS[1], ARGV[2])
-end
-return 1
-`)
+// casScript is the compare-and-swap every store on Redis runs.
+var casScript = redis.NewScript(rediscas.Script)
 
 // CompareAndSwap replaces the session under id with data if it is old: a
 // script that GETs and SETs atomically.
@@ -150,17 +145,9 @@ func (s *RedisStore) CompareAndSwap(ctx context.Context, id string, old, data []
 	if err := check(ctx, "swap", id); err != nil {
 		return false, err
 	}
-	px := int64(0)
-	if !expiresAt.IsZero() {
-		ttl, live := ttlUntil(expiresAt)
-		px = -1
-		if live {
-			px = ttl.Milliseconds()
-		}
-	}
-	n, err := casScript.Run(ctx, s.client, []string{s.Key(id)}, old, data, px).Int()
+	n, err := casScript.Run(ctx, s.client, []string{s.Key(id)}, old, data, rediscas.PX(expiresAt)).Int()
 	if err != nil {
-		return false, fail(ctx, "swap", err)
+		return false, s.failed(ctx, "swap", err)
 	}
 	return n == 1, nil
 }
@@ -186,7 +173,7 @@ func (s *RedisStore) Lock(ctx context.Context, id string, ttl time.Duration) (fu
 		value := strconv.FormatInt(time.Now().Unix(), 10)
 		ok, err := s.tryLock(ctx, key, value, time.Duration(secs)*time.Second)
 		if err != nil {
-			return nil, fail(ctx, "lock "+shortID(id), err)
+			return nil, s.failed(ctx, "lock "+shortID(id), err)
 		}
 		if ok {
 			return s.unlocker(key, value), nil
@@ -232,21 +219,16 @@ return 0
 func (s *RedisStore) unlocker(key, value string) func(context.Context) error {
 	return unlock.Once(func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, value).Err(); err != nil {
-			return fail(ctx, "unlock", err)
+			return s.failed(ctx, "unlock", err)
 		}
 		return nil
 	})
 }
 
-// ttlUntil returns the time left until expiresAt (0 for a zero expiresAt)
-// and whether data saved until then is visible at all.
-func ttlUntil(expiresAt time.Time) (time.Duration, bool) {
-	if expiresAt.IsZero() {
-		return 0, true
-	}
-	ttl := time.Until(expiresAt)
-	if ttl < time.Millisecond {
-		return 0, false
-	}
-	return ttl, true
+// failed wraps a Redis error for op, and asks a cluster client to reload
+// its slot map: the failure may be a master that failed over (see
+// slotmap.AfterError).
+func (s *RedisStore) failed(ctx context.Context, op string, err error) error {
+	slotmap.AfterError(ctx, s.client)
+	return fail(ctx, op, err)
 }

@@ -3,7 +3,6 @@ package codeigniter
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/backoff"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is a CodeIgniter application's session storage, with the Store,
@@ -100,45 +101,18 @@ func clientIP(ip string) string {
 	return ip
 }
 
-// errInvalidID is the error of a write with an id core.ValidID refuses.
-var errInvalidID = errors.New("malformed session id")
-
 // check refuses a done context and, for writes, a malformed id.
 func check(ctx context.Context, op, id string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("codeigniter: %s: %w", op, err)
-	}
-	if !core.ValidID(id) {
-		return fmt.Errorf("codeigniter: %s: %w", op, errInvalidID)
-	}
-	return nil
+	return storeid.Check(ctx, "codeigniter", op, id)
 }
 
 // fail wraps err for op, with the context's error when the context ended.
 func fail(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("codeigniter: %s: %w (%w)", op, err, cerr)
-	}
-	return fmt.Errorf("codeigniter: %s: %w", op, err)
+	return storeid.Fail(ctx, "codeigniter", op, err)
 }
 
-// shortID keeps ids out of error strings: six characters correlate, and
-// are too few to hijack a session.
-func shortID(id string) string {
-	if len(id) > 6 {
-		return id[:6] + "…"
-	}
-	return id
-}
+// shortID keeps ids out of error strings.
+func shortID(id string) string { return storeid.Short(id) }
 
 // sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func sleep(ctx context.Context, d time.Duration) error { return backoff.Sleep(ctx, d) }

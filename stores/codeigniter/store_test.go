@@ -33,7 +33,7 @@ import (
 // Collect matches as CodeIgniter's garbage collector does
 // (TestCollectMatchesCodeIgniter covers CodeIgniter 4's form).
 func TestConformance(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range goBackends() {
 		for _, version := range []int{3, 4} {
 			if b.name == "files" && version == 4 {
 				continue
@@ -110,7 +110,7 @@ func (l longIDs) Collect(ctx context.Context, limit int) (int, error) {
 // the same file from the same process, an advisory lock on another
 // connection), while another Lock of the same session waits until unlock.
 func TestLockThenUse(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range goBackends() {
 		for _, version := range []int{3, 4} {
 			t.Run(name(version, b.name), func(t *testing.T) {
 				app := b.open(t, version, "", nil).app
@@ -179,7 +179,7 @@ func newID(t testing.TB, app codeigniter.App) string {
 // name, a key or a statement are refused before any is built, on every
 // method.
 func TestMalformedIDsReachNothing(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range goBackends() {
 		t.Run(b.name, func(t *testing.T) {
 			app := b.open(t, 4, "", nil).app
 			st := mustStore(t, app)
@@ -207,7 +207,7 @@ func TestMalformedIDsReachNothing(t *testing.T) {
 // TestClosedContext checks that a done context fails every call of every
 // layout with an error wrapping the context's.
 func TestClosedContext(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range goBackends() {
 		t.Run(b.name, func(t *testing.T) {
 			app := b.open(t, 3, "", nil).app
 			st := mustStore(t, app)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ignitego/session/internal/testkit/scratch"
 	filestore "github.com/ignitego/session/stores/file"
 )
 
@@ -27,7 +28,9 @@ var sizes = []struct {
 }
 
 // fixture is a populated store, shared by the benchmarks of one size and
-// removed by TestMain.
+// removed by TestMain, or by scratch's watcher when the test binary is cut
+// short (a -timeout, Ctrl-C): a million session files must not outlive the
+// run.
 type fixture struct {
 	st     *filestore.Store
 	sample []string // ids of stored sessions, to load and save
@@ -51,7 +54,7 @@ func getFixture(b *testing.B, n int) *fixture {
 		return f
 	}
 	if fixtureDir == "" {
-		d, err := os.MkdirTemp("", "filestore-bench-")
+		d, err := scratch.Dir("filestore-bench-")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -125,7 +128,7 @@ func sample(ids []string) []string {
 
 func removeFixtures() {
 	if fixtureDir != "" {
-		_ = os.RemoveAll(fixtureDir)
+		_ = scratch.RemoveAll(fixtureDir)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -17,17 +19,21 @@ import (
 	"github.com/ignitego/session/core"
 )
 
-// staleTemp is how old a temporary file must be before Collect takes it for
-// the leftover of a crashed write.
-const staleTemp = time.Hour
+// staleTemp is how old a temporary file must be before Collect removes it
+// as the leftover of a write that crashed. Age alone is no proof: Collect
+// removes one only under its leaf's lock, which every write holds from
+// creating its temporary file to renaming it, so a write in progress, in
+// any process, is never touched. The age spares a write made without the
+// lock, by a tool that copies session files, say.
+const staleTemp = 10 * time.Second
 
 // Collect deletes at most limit expired sessions and returns how many it
 // deleted. It walks the leaf directories in order, starting where the
 // previous call stopped: a call that returns less than limit has visited
 // every directory once. A session file that does not decode counts as
-// expired. Along the way it removes temporary files older than an hour
-// (left by a crash mid-write) and session lock files no process holds;
-// those are not counted.
+// expired. Along the way it removes temporary files left by writes that
+// crashed, session lock files no process holds, and directories left
+// empty; those are not counted.
 func (s *Store) Collect(ctx context.Context, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("filestore: collect: %w", err)
@@ -51,7 +57,7 @@ func (s *Store) Collect(ctx context.Context, limit int) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return n, fmt.Errorf("filestore: collect: %w", err)
 		}
-		k, err := s.collectLeaf(ctx, rel, limit-n)
+		k, err := s.collectLeaf(ctx, rel, limit-n, existingLeaf)
 		n += k
 		if err != nil {
 			return n, fmt.Errorf("filestore: collect %s: %w", rel, err)
@@ -100,8 +106,10 @@ func (s *Store) leaves() ([]string, error) {
 func isShard(name string) bool { return len(name) == 2 && core.ValidID(name) }
 
 // collectLeaf removes at most max expired sessions from the leaf directory
-// rel, with the stale temporary and lock files it finds there.
-func (s *Store) collectLeaf(ctx context.Context, rel string, max int) (int, error) {
+// rel, with the leftover temporary and lock files it finds there, and the
+// directory itself when nothing else is left in it. mode is how it takes
+// the leaf's lock.
+func (s *Store) collectLeaf(ctx context.Context, rel string, max int, mode leafMode) (int, error) {
 	dir := s.dir + "/" + rel
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -111,28 +119,36 @@ func (s *Store) collectLeaf(ctx context.Context, rel string, max int) (int, erro
 		return 0, err
 	}
 	now := time.Now()
-	var expired, locks []string
+	var expired, locks, temps []string
+	kept := 0 // entries that stay: live sessions, young temporary files, strangers
 	for _, e := range entries {
 		name := e.Name()
 		switch {
+		case name == leafLockName:
 		case isSessionName(name):
 			if len(expired) < max && isExpired(dir+"/"+name, now) {
 				expired = append(expired, name)
+			} else {
+				kept++
 			}
 		case strings.HasPrefix(name, tempPrefix):
 			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > staleTemp {
-				_ = os.Remove(dir + "/" + name)
+				temps = append(temps, name)
+			} else {
+				kept++
 			}
 		case strings.HasSuffix(name, lockSuffix) && isSessionName(strings.TrimSuffix(name, lockSuffix)):
 			locks = append(locks, name)
+		default:
+			kept++
 		}
 	}
-	if len(expired) == 0 && len(locks) == 0 {
+	if len(expired) == 0 && len(locks) == 0 && len(temps) == 0 && kept > 0 {
 		return 0, nil
 	}
 	// Check again under the leaf lock: a session may have been saved anew
-	// since, and a lock taken.
-	unlock, err := s.lockLeaf(ctx, rel, false)
+	// since, and a lock taken. No write is in progress while it is held.
+	unlock, err := s.lockLeaf(ctx, rel, mode)
 	if err != nil {
 		if errors.Is(err, errNoLeaf) {
 			return 0, nil
@@ -154,10 +170,46 @@ func (s *Store) collectLeaf(ctx context.Context, rel string, max int) (int, erro
 		}
 		n++
 	}
+	for _, name := range temps {
+		_ = os.Remove(dir + "/" + name)
+	}
 	for _, name := range locks {
 		removeIfUnheld(dir + "/" + name)
 	}
+	s.removeIfEmpty(rel)
 	return n, nil
+}
+
+// removeIfEmpty removes the leaf directory rel, and its parent, when the
+// leaf holds nothing but its lock file. The caller holds the leaf lock: a
+// writer waiting for it sees the lock file gone and makes the directory
+// anew (see lockLeaf).
+func (s *Store) removeIfEmpty(rel string) {
+	dir := s.dir + "/" + rel
+	names, err := readNames(dir, 2)
+	if err != nil || len(names) != 1 || names[0] != leafLockName {
+		return
+	}
+	if os.Remove(dir+"/"+leafLockName) != nil {
+		return
+	}
+	if os.Remove(dir) == nil { // fails if a writer has created a file since
+		_ = os.Remove(filepath.Dir(dir)) // fails unless it was the last leaf
+	}
+}
+
+// readNames returns at most n names of the entries of dir.
+func readNames(dir string, n int) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(n)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return names, err
 }
 
 // isExpired reports whether the session file at path has expired or does
@@ -181,4 +233,39 @@ func removeIfUnheld(path string) {
 	if ok, err := flock.TryExclusive(f); err == nil && ok {
 		_ = os.Remove(path)
 	}
+}
+
+// sweepWait bounds how long sweep waits for one leaf's lock.
+const sweepWait = 50 * time.Millisecond
+
+// sweep removes, in every leaf directory, the temporary files crashed
+// writes left, the session lock files no process holds and the directories
+// left empty, as Collect does, but no session; it makes no file, so that it
+// never gets in the way of removing the store's directory. New starts it
+// in the background, and Close stops it. It is best effort: a leaf it
+// cannot clean now (its lock busy past sweepWait, say) is cleaned by a
+// later Collect.
+func (s *Store) sweep(ctx context.Context) {
+	leaves, err := s.leaves()
+	if err != nil {
+		return
+	}
+	for _, rel := range leaves {
+		if ctx.Err() != nil {
+			return
+		}
+		lctx, cancel := context.WithTimeout(ctx, sweepWait)
+		_, _ = s.collectLeaf(lctx, rel, 0, lockedLeaf)
+		cancel()
+	}
+}
+
+// Close stops the clean-up New started in the background (see New) and
+// waits for it to end. The Store stays usable; only tests that remove the
+// directory right after New need to call it, and calling it again does
+// nothing.
+func (s *Store) Close() error {
+	s.stopSweep()
+	<-s.swept
+	return nil
 }

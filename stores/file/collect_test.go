@@ -89,8 +89,8 @@ func TestCollectBatches(t *testing.T) {
 
 // TestCollectLeftovers checks what Collect does with files other than
 // sessions: corrupt session files count as expired; a temporary file is
-// removed once it is an hour old; a lock file only when no one holds it;
-// anything else is left alone.
+// removed once it is ten seconds old; a lock file only when no one holds
+// it; anything else is left alone.
 func TestCollectLeftovers(t *testing.T) {
 	st := newStore(t)
 	c := ctx(t)
@@ -105,12 +105,13 @@ func TestCollectLeftovers(t *testing.T) {
 	}
 	corrupt := id[:4] + "corrupt"
 	write(corrupt, 0)
-	write(".tmp-old", 2*time.Hour)
-	write(".tmp-new", time.Minute)
+	write(".tmp-old", time.Minute)
+	write(".tmp-new", 0)
 	write("notes.txt", 2*time.Hour)
 	write(id[:4]+"free.lock", 0)
 
 	heldID := id[:4] + "held"
+	require.NoError(t, st.Save(c, heldID, []byte("live"), time.Time{}))
 	unlock, err := st.Lock(c, heldID, time.Minute)
 	require.NoError(t, err)
 	defer unlock(c)
@@ -120,7 +121,7 @@ func TestCollectLeftovers(t *testing.T) {
 	require.Equal(t, 1, n, "Collect counts the corrupt session file only")
 
 	gone := []string{corrupt, ".tmp-old", id[:4] + "free.lock"}
-	kept := []string{id, ".tmp-new", "notes.txt", heldID + ".lock", ".lock"}
+	kept := []string{id, heldID, ".tmp-new", "notes.txt", heldID + ".lock", ".lock"}
 	for _, name := range gone {
 		if _, err := os.Stat(path(name)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s after Collect: got %v, want it removed", name, err)

@@ -45,9 +45,19 @@
 // as the lock is held, so the operating system releases it at once when the
 // holding process dies; the lock file also records the holder's ttl, after
 // which a waiter takes the lock over from a holder that is alive but never
-// released it. Collect walks the tree, a bounded number of deletions per
-// call, resuming where the previous call stopped; it also removes temporary
-// files left by a crash and lock files no process holds.
+// released it. An id that holds no session gets no lock, and no file or
+// directory is made for it. Collect walks the tree, a bounded number of
+// deletions per call, resuming where the previous call stopped.
+//
+// # Leftovers
+//
+// A process killed mid-write leaves a temporary file; one killed holding a
+// session lock leaves its lock file. Collect, and once at start-up New in
+// the background (Close stops it), remove temporary files ten seconds old
+// or more, lock files no process holds, and directories left with no
+// session, each under its directory's lock, which every write holds from
+// creating its temporary file to renaming it: a write in progress, in any
+// process, is never touched.
 //
 // The package builds on Unix systems with flock(2): Linux, macOS and the
 // BSDs.

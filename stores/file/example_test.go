@@ -24,6 +24,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	defer st.Close() // stops the start-up clean-up, if still running
 	cfg := core.DefaultConfig()
 	cfg.Driver, cfg.Store = core.DriverNative, st
 	m, err := core.New(cfg) // also removes expired session files every minute

@@ -14,3 +14,6 @@ func FileContent(data []byte, expiresAt time.Time) []byte {
 // RelPath returns the path of id's session file relative to the store's
 // directory.
 func RelPath(id string) string { return leaf(id) + "/" + fileName(id) }
+
+// WaitSweep waits for the clean-up New starts to end.
+func (s *Store) WaitSweep() { <-s.swept }

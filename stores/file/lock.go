@@ -15,6 +15,7 @@ import (
 	"github.com/ignitego/session/internal/flock"
 
 	"github.com/ignitego/session/internal/backoff"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // DefaultLockTTL is the ttl Lock uses when it is given none (ttl <= 0).
@@ -27,6 +28,12 @@ const lockSuffix = ".lock"
 // backoff, see WithLockPoll) until its holder releases it, the holder's ttl
 // passes, or ctx is done.
 //
+// An id that holds no session gets no lock: Lock creates no directory and
+// no file for it, and returns an unlock that does nothing. The engine
+// locks the id a client sends before it loads the session, and never
+// adopts an id that holds none, so there is nothing to protect; and ids
+// that clients make up cannot fill the directory with lock files.
+//
 // The lock is a flock(2) on dir/aa/bb/<id>.lock, held until unlock: when the
 // holding process dies, the operating system releases it at once, whatever
 // the ttl. The file also records when the holder's ttl ends, so that a
@@ -34,7 +41,7 @@ const lockSuffix = ".lock"
 // after ttl (ttl <= 0 means DefaultLockTTL). unlock releases the lock and
 // removes the file; calling it again does nothing.
 func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
-	if err := check(ctx, "lock", id); err != nil {
+	if err := storeid.Check(ctx, "filestore", "lock", id); err != nil {
 		return nil, err
 	}
 	if ttl <= 0 {
@@ -42,12 +49,26 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	}
 	b := backoff.New(s.opts.lockPoll)
 	for {
+		if _, err := os.Lstat(s.file(id)); errors.Is(err, fs.ErrNotExist) {
+			return noUnlock, nil // looked at again under the leaf lock when it exists
+		}
 		var held *os.File
-		err := s.withLeaf(ctx, "lock", id, true, func(file string) error {
+		none := false
+		err := s.withLeaf(ctx, "lock", id, false, func(file string) error {
+			if _, err := os.Lstat(file); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					none = true // deleted meanwhile
+					return nil
+				}
+				return err
+			}
 			f, err := tryLock(file+lockSuffix, ttl)
 			held = f
 			return err
 		})
+		if errors.Is(err, errNoLeaf) || err == nil && none {
+			return noUnlock, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -55,10 +76,13 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 			return s.unlocker(id, held), nil
 		}
 		if err := b.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("filestore: lock session %s: %w", short(id), err)
+			return nil, fmt.Errorf("filestore: lock session %s: %w", storeid.Short(id), err)
 		}
 	}
 }
+
+// noUnlock is the unlock of a lock not taken.
+func noUnlock(context.Context) error { return nil }
 
 // tryLock takes the lock file at path if no one holds it, or if its holder
 // outlived its ttl, and records the new ttl in it. It returns the open lock
@@ -121,7 +145,7 @@ func (s *Store) unlocker(id string, f *os.File) func(context.Context) error {
 			// Closing releases the flock even if the file could not be
 			// removed; a lock file no one holds is taken by the next Lock.
 			if cerr := f.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("filestore: unlock session %s: %w", short(id), cerr)
+				err = fmt.Errorf("filestore: unlock session %s: %w", storeid.Short(id), cerr)
 			}
 		})
 		return err

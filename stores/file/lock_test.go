@@ -146,6 +146,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 	st, err := filestore.New(dir)
 	require.NoError(t, err)
 	id := storetest.NewID()
+	require.NoError(t, st.Save(ctx(t), id, []byte("v"), time.Time{}))
 
 	cmd := spawn(t, "lock", dir, id)
 	stdin, err := cmd.StdinPipe()
@@ -186,6 +187,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 func TestLockTakeover(t *testing.T) {
 	st := newStore(t)
 	id := storetest.NewID()
+	require.NoError(t, st.Save(ctx(t), id, []byte("v"), time.Time{}))
 	old, err := st.Lock(ctx(t), id, 50*time.Millisecond)
 	require.NoError(t, err)
 	next, err := st.Lock(ctx(t), id, time.Minute) // waits out the ttl
@@ -250,4 +252,28 @@ func TestWritesWaitForTheLeafLock(t *testing.T) {
 
 	require.NoError(t, f.Close())
 	require.NoError(t, st.Save(ctx(t), id, []byte("v2"), time.Time{}))
+}
+
+// Lock of an id that holds no session, such as one a client made up,
+// creates no directory and no file, and holds nothing; once the session
+// exists, Lock excludes.
+func TestLockWithoutSession(t *testing.T) {
+	st := newStore(t)
+	id := storetest.NewID()
+	unlock, err := st.Lock(ctx(t), id, time.Minute)
+	require.NoError(t, err)
+	entries, err := os.ReadDir(st.Dir())
+	require.NoError(t, err)
+	require.Empty(t, entries, "Lock of an id without a session created files")
+	again, err := st.Lock(ctxTimeout(t, 100*time.Millisecond), id, time.Minute)
+	require.NoError(t, err, "a second Lock of an id without a session")
+	require.NoError(t, again(ctx(t)))
+	require.NoError(t, unlock(ctx(t)))
+
+	require.NoError(t, st.Save(ctx(t), id, []byte("v"), time.Time{}))
+	unlock, err = st.Lock(ctx(t), id, time.Minute)
+	require.NoError(t, err)
+	_, err = st.Lock(ctxTimeout(t, 100*time.Millisecond), id, time.Minute)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a second Lock of a session")
+	require.NoError(t, unlock(ctx(t)))
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is a core.Store that keeps each session in a file under a
@@ -38,6 +39,9 @@ type Store struct {
 
 	mu     sync.Mutex
 	cursor string // the leaf where the last Collect stopped
+
+	stopSweep context.CancelFunc // stops the clean-up New starts
+	swept     chan struct{}      // closed when it has ended
 }
 
 var (
@@ -49,7 +53,11 @@ var (
 
 // New returns a Store keeping sessions under dir, which it creates with mode
 // 0700 if it is missing. A relative dir is resolved against the working
-// directory now.
+// directory now. In the background, it removes what processes that
+// crashed left behind: temporary files, lock files no process holds,
+// directories left empty. That takes one pass over the directories (a
+// second or more for 65,536 of them, the most the engine's ids make);
+// Close stops it.
 func New(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("filestore: the directory name is empty")
@@ -70,10 +78,16 @@ func New(dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("filestore: create the directory: %w", err)
 	}
-	s := &Store{dir: abs, opts: o}
+	s := &Store{dir: abs, opts: o, swept: make(chan struct{})}
 	for i := range s.sems {
 		s.sems[i] = make(chan struct{}, 1)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopSweep = cancel
+	go func() {
+		defer close(s.swept)
+		s.sweep(ctx)
+	}()
 	return s, nil
 }
 
@@ -109,7 +123,7 @@ func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
 // An expiresAt in the past stores a session that Load does not see and
 // Collect removes.
 func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time.Time) error {
-	if err := check(ctx, "save", id); err != nil {
+	if err := storeid.Check(ctx, "filestore", "save", id); err != nil {
 		return err
 	}
 	return s.withLeaf(ctx, "save", id, true, func(file string) error {
@@ -224,43 +238,16 @@ func (s *Store) write(file string, data []byte, expiresAt time.Time) (err error)
 // tempPrefix starts the names of temporary files; no valid id contains '.'.
 const tempPrefix = ".tmp-"
 
-// check refuses a done context and a malformed id.
-func check(ctx context.Context, op, id string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: %s: %w", op, err)
-	}
-	if !core.ValidID(id) {
-		return fmt.Errorf("filestore: %s: invalid session id %q", op, abbrev(id))
-	}
-	return nil
-}
-
 // opError wraps err for op on id without the session id in full: file
 // system errors carry the path, and a session id in a log is a credential.
 func opError(op, id string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("filestore: %s session %s: %s: %w", op, short(id), pe.Op, pe.Err)
+		return fmt.Errorf("filestore: %s session %s: %s: %w", op, storeid.Short(id), pe.Op, pe.Err)
 	}
 	var le *os.LinkError
 	if errors.As(err, &le) {
-		return fmt.Errorf("filestore: %s session %s: %s: %w", op, short(id), le.Op, le.Err)
+		return fmt.Errorf("filestore: %s session %s: %s: %w", op, storeid.Short(id), le.Op, le.Err)
 	}
-	return fmt.Errorf("filestore: %s session %s: %w", op, short(id), err)
-}
-
-// short keeps enough of an id to correlate log lines, too little to use it.
-func short(id string) string {
-	if len(id) > 6 {
-		return id[:6] + "…"
-	}
-	return id
-}
-
-// abbrev shortens a malformed id for an error message.
-func abbrev(id string) string {
-	if len(id) > 40 {
-		return id[:40] + "…"
-	}
-	return id
+	return fmt.Errorf("filestore: %s session %s: %w", op, storeid.Short(id), err)
 }

@@ -28,6 +28,7 @@ func newStore(t testing.TB, opts ...filestore.Option) *filestore.Store {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(func() { _ = st.Close() })
 	return st
 }
 

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Insert stores data under id only if id holds nothing, or only expired
 // data, and reports whether it stored. It holds the session's leaf lock
 // from the check to the write, so it is atomic across processes too.
 func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt time.Time) (bool, error) {
-	if err := check(ctx, "insert", id); err != nil {
+	if err := storeid.Check(ctx, "filestore", "insert", id); err != nil {
 		return false, err
 	}
 	stored := false
@@ -43,7 +44,7 @@ func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt ti
 // data stored there equals old, byte for byte, and reports whether it did.
 // It holds the session's leaf lock from the comparison to the write.
 func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte, expiresAt time.Time) (bool, error) {
-	if err := check(ctx, "compare and swap", id); err != nil {
+	if err := storeid.Check(ctx, "filestore", "compare and swap", id); err != nil {
 		return false, err
 	}
 	swapped := false

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libtnb/sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"

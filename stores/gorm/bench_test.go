@@ -16,15 +16,10 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/ignitego/session/internal/testkit/scratch"
 	"github.com/ignitego/session/internal/testkit/testenv"
 	gormstore "github.com/ignitego/session/stores/gorm"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	removeFixtures()
-	os.Exit(code)
-}
 
 // The benchmarks load and save sessions in tables holding a thousand and a
 // million sessions: the cost per operation must not grow with the count.
@@ -37,7 +32,9 @@ var sizes = []struct {
 }
 
 // fixture is a populated table, shared by the benchmarks of one backend
-// and size, and dropped by TestMain.
+// and size, and dropped by TestMain. SQLite's files live in a scratch
+// directory, which its watcher removes when the test binary is cut short
+// (a -timeout, Ctrl-C) and TestMain does not run.
 type fixture struct {
 	db     *gorm.DB
 	st     *gormstore.Store
@@ -73,7 +70,7 @@ func getFixture(tb testing.TB, b backend, n int) *fixture {
 	var dsn string
 	if b.server == nil {
 		if fixtureDir == "" {
-			d, err := os.MkdirTemp("", "gormstore-bench-")
+			d, err := scratch.Dir("gormstore-bench-")
 			if err != nil {
 				tb.Fatal(err)
 			}
@@ -164,7 +161,7 @@ func removeFixtures() {
 		f.close()
 	}
 	if fixtureDir != "" {
-		_ = os.RemoveAll(fixtureDir)
+		_ = scratch.RemoveAll(fixtureDir)
 	}
 }
 

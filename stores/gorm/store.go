@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is a core.Store on a SQL table reached through GORM. The zero value
@@ -148,25 +149,13 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // check refuses a done context and a malformed id.
 func check(ctx context.Context, op, id string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("gormstore: %s: %w", op, err)
-	}
-	if !core.ValidID(id) {
-		if len(id) > 40 {
-			id = id[:40] + "…"
-		}
-		return fmt.Errorf("gormstore: %s: invalid session id %q", op, id)
-	}
-	return nil
+	return storeid.Check(ctx, "gormstore", op, id)
 }
 
-// fail wraps a database error for op. When ctx ended, the error also wraps
-// ctx.Err(), which some drivers report only as a broken connection.
+// fail wraps a database error for op (some drivers report an ended
+// context only as a broken connection).
 func fail(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("gormstore: %s: %w (%w)", op, cerr, err)
-	}
-	return fmt.Errorf("gormstore: %s: %w", op, err)
+	return storeid.Fail(ctx, "gormstore", op, err)
 }
 
 // nonNil turns a nil slice into an empty one: drivers send nil as NULL.

@@ -5,30 +5,40 @@
 // It has every optional store ability: Swapper (concurrent requests merge
 // their changes), Locker (Config.Lock) and Collector (the Manager removes
 // expired sessions every Config.GCInterval).
+//
+// A store holds every session it is given until the session expires and is
+// collected: each new visitor's session costs memory, about 1.3 KB for an
+// anonymous one. WithMaxSessions bounds that; see its documentation for
+// which session makes room for a new one.
 package memstore
 
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is an in-memory core.Store. The zero value is not usable; call New.
 type Store struct {
-	mu    sync.RWMutex
-	items map[string]entry
+	mu      sync.RWMutex
+	items   map[string]*entry
+	max     int         // WithMaxSessions; 0: no bound
+	expiry  expiryQueue // with max: every entry, the one closest to expiry first
+	evicted uint64      // live sessions evicted to make room
 
 	lmu   sync.Mutex
 	locks map[string]*lock
 }
 
 type entry struct {
+	id        string
 	data      []byte
 	expiresAt time.Time
+	at        int // the entry's index in Store.expiry
 }
 
 type lock struct {
@@ -36,9 +46,15 @@ type lock struct {
 	released chan struct{}
 }
 
-// New returns an empty Store.
-func New() *Store {
-	return &Store{items: make(map[string]entry), locks: make(map[string]*lock)}
+// New returns an empty Store, unbounded unless an option says otherwise.
+func New(opts ...Option) *Store {
+	s := &Store{items: make(map[string]*entry), locks: make(map[string]*lock)}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	return s
 }
 
 var (
@@ -56,10 +72,11 @@ func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
 	if !core.ValidID(id) {
 		return nil, false, nil
 	}
+	now := time.Now()
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	e, ok := s.items[id]
-	s.mu.RUnlock()
-	if !ok || core.Expired(e.expiresAt, time.Now()) {
+	if !ok || core.Expired(e.expiresAt, now) {
 		return nil, false, nil
 	}
 	return bytes.Clone(e.data), true, nil
@@ -67,12 +84,12 @@ func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
 
 // Save stores a copy of data under id until expiresAt.
 func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time.Time) error {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "save", id); err != nil {
 		return err
 	}
-	e := entry{data: clone(data), expiresAt: expiresAt}
+	data = clone(data)
 	s.mu.Lock()
-	s.items[id] = e
+	s.put(id, data, expiresAt, time.Now())
 	s.mu.Unlock()
 	return nil
 }
@@ -83,46 +100,50 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	s.mu.Lock()
-	delete(s.items, id)
+	if e, ok := s.items[id]; ok {
+		s.remove(e)
+	}
 	s.mu.Unlock()
 	return nil
 }
 
 // Insert stores data under id if id holds nothing live.
 func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt time.Time) (bool, error) {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "insert", id); err != nil {
 		return false, err
 	}
-	e := entry{data: clone(data), expiresAt: expiresAt}
+	data = clone(data)
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if cur, ok := s.items[id]; ok && !core.Expired(cur.expiresAt, time.Now()) {
+	if cur, ok := s.items[id]; ok && !core.Expired(cur.expiresAt, now) {
 		return false, nil
 	}
-	s.items[id] = e
+	s.put(id, data, expiresAt, now)
 	return true, nil
 }
 
 // CompareAndSwap replaces the data under id if it is still old.
 func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte, expiresAt time.Time) (bool, error) {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "compare and swap", id); err != nil {
 		return false, err
 	}
-	e := entry{data: clone(data), expiresAt: expiresAt}
+	data = clone(data)
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.items[id]
-	if !ok || core.Expired(cur.expiresAt, time.Now()) || !bytes.Equal(cur.data, old) {
+	if !ok || core.Expired(cur.expiresAt, now) || !bytes.Equal(cur.data, old) {
 		return false, nil
 	}
-	s.items[id] = e
+	s.put(id, data, expiresAt, now)
 	return true, nil
 }
 
 // Lock takes the lock on id, waiting for its holder to release it or for
 // the holder's ttl to pass.
 func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
-	if err := check(ctx, id); err != nil {
+	if err := storeid.Check(ctx, "memstore", "lock", id); err != nil {
 		return nil, err
 	}
 	for {
@@ -168,12 +189,12 @@ func (s *Store) Collect(ctx context.Context, limit int) (int, error) {
 	n := 0
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for id, e := range s.items {
+	for _, e := range s.items {
 		if n >= limit {
 			break
 		}
 		if core.Expired(e.expiresAt, now) {
-			delete(s.items, id)
+			s.remove(e) // deleting while ranging over a map is allowed
 			n++
 		}
 	}
@@ -187,14 +208,32 @@ func (s *Store) Len() int {
 	return len(s.items)
 }
 
-func check(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// put stores data, which the store owns, under id. A new id in a store at
+// its WithMaxSessions bound first makes room. The caller holds s.mu.
+func (s *Store) put(id string, data []byte, expiresAt, now time.Time) {
+	if e, ok := s.items[id]; ok {
+		e.data, e.expiresAt = data, expiresAt
+		if s.max > 0 {
+			s.expiry.fix(e)
+		}
+		return
 	}
-	if !core.ValidID(id) {
-		return fmt.Errorf("memstore: invalid session id %q", id)
+	e := &entry{id: id, data: data, expiresAt: expiresAt}
+	if s.max > 0 {
+		for len(s.items) >= s.max {
+			s.evict(now)
+		}
+		s.expiry.push(e)
 	}
-	return nil
+	s.items[id] = e
+}
+
+// remove deletes e. The caller holds s.mu.
+func (s *Store) remove(e *entry) {
+	delete(s.items, e.id)
+	if s.max > 0 {
+		s.expiry.remove(e)
+	}
 }
 
 // clone copies data; a nil slice becomes an empty one, so that a stored

@@ -5,10 +5,10 @@ package nullstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is a core.Store that keeps nothing.
@@ -26,13 +26,7 @@ func (*Store) Load(ctx context.Context, _ string) ([]byte, bool, error) {
 
 // Save accepts a valid id and forgets the data.
 func (*Store) Save(ctx context.Context, id string, _ []byte, _ time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if !core.ValidID(id) {
-		return fmt.Errorf("nullstore: invalid session id %q", id)
-	}
-	return nil
+	return storeid.Check(ctx, "nullstore", "save", id)
 }
 
 // Delete does nothing.

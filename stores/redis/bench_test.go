@@ -17,12 +17,6 @@ import (
 	redisstore "github.com/ignitego/session/stores/redis"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	removeFixtures()
-	os.Exit(code)
-}
-
 // The benchmarks load and save sessions in a server holding a thousand and
 // a million of the store's sessions: the cost per operation must not grow
 // with the count.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ignitego/session/internal/unlock"
@@ -25,9 +26,9 @@ end
 return 0
 `)
 
-// Lock takes the exclusive lock on the session id: the key prefix+"lock:"+id
-// set to a random token with SET NX PX ttl (ttl <= 0 means DefaultLockTTL),
-// so that Redis drops it when a holder never unlocks. While another holder
+// Lock takes the exclusive lock on the session id: the key LockKey(id) set
+// to a random token with SET NX PX ttl (ttl <= 0 means DefaultLockTTL), so
+// that Redis drops it when a holder never unlocks. While another holder
 // has it, Lock polls with backoff (see WithLockPoll) until ctx is done.
 // unlock deletes the key only if it still holds this lock's token; once it
 // succeeded, calling it again does nothing.
@@ -41,12 +42,12 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	var raw [16]byte
 	_, _ = rand.Read(raw[:])
 	token := hex.EncodeToString(raw[:])
-	key := s.prefix + "lock:" + id
+	key := s.LockKey(id)
 	b := backoff.New(s.lockPoll)
 	for {
 		ok, err := s.client.SetNX(ctx, key, token, ttl).Result()
 		if err != nil {
-			return nil, fail(ctx, "lock", err)
+			return nil, s.fail(ctx, "lock", err)
 		}
 		if ok {
 			return s.unlocker(key, token), nil
@@ -57,10 +58,23 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	}
 }
 
+// LockKey returns the key of the lock on the session id: prefix+"lock:{"+
+// prefix+id+"}". Its hash tag is the session's key, so that on Redis
+// Cluster the lock is in the session's hash slot, on the same master: a
+// request that locks, loads and saves its session depends on one node. A
+// prefix holding '{' or '}' gets prefix+"lock:"+id, in the slot the
+// prefix's own hash tag chooses (see WithPrefix).
+func (s *Store) LockKey(id string) string {
+	if strings.ContainsAny(s.prefix, "{}") {
+		return s.prefix + "lock:" + id
+	}
+	return s.prefix + "lock:{" + s.prefix + id + "}"
+}
+
 func (s *Store) unlocker(key, token string) func(context.Context) error {
 	return unlock.Once(func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
-			return fail(ctx, "unlock", err)
+			return s.fail(ctx, "unlock", err)
 		}
 		return nil
 	})

@@ -21,10 +21,11 @@ func defaultOptions() options {
 }
 
 // WithPrefix sets the prefix of every key the store uses: sessions are
-// prefix+id, locks prefix+"lock:"+id (no session id has a ':', so the two
-// never meet). Use a prefix per application sharing a server. On Redis
-// Cluster a prefix holding a hash tag ("{sessions}:") would put every
-// session in one slot; leave hash tags out.
+// prefix+id, locks prefix+"lock:{"+prefix+id+"}" (see Store.LockKey; no
+// session id has a ':', so the two never meet). Use a prefix per
+// application sharing a server. On Redis Cluster a prefix holding a hash
+// tag ("{sessions}:") would put every session in one slot, on one master;
+// leave braces out.
 // Default: "session:".
 func WithPrefix(prefix string) Option {
 	return func(o *options) { o.prefix = prefix }

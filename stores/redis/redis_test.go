@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -59,39 +58,25 @@ func newStore(t testing.TB, client, admin redis.UniversalClient, opts ...redisst
 	return st
 }
 
-// deleteKeys deletes every key that starts with prefix.
-func deleteKeys(c redis.UniversalClient, prefix string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	var cursor uint64
-	for {
-		keys, next, err := c.Scan(ctx, cursor, prefix+"*", 10000).Result()
-		if err != nil {
-			return fmt.Errorf("scan %s*: %w", prefix, err)
-		}
-		if len(keys) > 0 {
-			if err := c.Unlink(ctx, keys...).Err(); err != nil {
-				return fmt.Errorf("unlink: %w", err)
-			}
-		}
-		if cursor = next; cursor == 0 {
-			return nil
-		}
-	}
-}
-
+// TestConformance runs the conformance kit on a single node, a cluster and
+// a Sentinel group.
 func TestConformance(t *testing.T) {
-	st := newStore(t, newClient(t, ""), nil)
-	storetest.Run(t, func(*testing.T) core.Store { return st })
+	eachTopology(t, func(t *testing.T, c redis.UniversalClient) {
+		st := newStore(t, c, nil)
+		storetest.Run(t, func(*testing.T) core.Store { return st })
+	})
 }
 
 func TestRoundTripThroughFrontEnds(t *testing.T) {
-	flowtest.RoundTrip(t, newStore(t, newClient(t, ""), nil))
+	eachTopology(t, func(t *testing.T, c redis.UniversalClient) {
+		flowtest.RoundTrip(t, newStore(t, c, nil))
+	})
 }
 
 // TestKeys checks the keys and TTLs the store leaves in Redis.
-func TestKeys(t *testing.T) {
-	c := newClient(t, "")
+func TestKeys(t *testing.T) { eachTopology(t, testKeys) }
+
+func testKeys(t *testing.T, c redis.UniversalClient) {
 	st := newStore(t, c, nil)
 	x := ctx(t)
 	id := storetest.NewID()
@@ -148,7 +133,8 @@ func TestKeys(t *testing.T) {
 
 	unlock, err := st.Lock(x, id, 30*time.Second)
 	require.NoError(t, err)
-	lockKey := st.Prefix() + "lock:" + id
+	lockKey := st.Prefix() + "lock:{" + st.Prefix() + id + "}"
+	require.Equal(t, lockKey, st.LockKey(id))
 	if d, err := c.PTTL(x, lockKey).Result(); err != nil || d <= 29*time.Second || d > 30*time.Second {
 		t.Fatalf("PTTL of the lock key: got %s, %v; want within (29s, 30s]", d, err)
 	}
@@ -159,7 +145,10 @@ func TestKeys(t *testing.T) {
 // TestUnlockKeepsAnotherHoldersLock checks the compare-and-delete: a
 // holder whose lock expired and was taken leaves the new lock alone.
 func TestUnlockKeepsAnotherHoldersLock(t *testing.T) {
-	c := newClient(t, "")
+	eachTopology(t, testUnlockKeepsAnotherHoldersLock)
+}
+
+func testUnlockKeepsAnotherHoldersLock(t *testing.T, c redis.UniversalClient) {
 	st := newStore(t, c, nil)
 	x := ctx(t)
 	id := storetest.NewID()
@@ -168,7 +157,7 @@ func TestUnlockKeepsAnotherHoldersLock(t *testing.T) {
 	next, err := st.Lock(x, id, time.Minute) // waits out the ttl
 	require.NoError(t, err)
 	require.NoError(t, old(x))
-	require.EqualValues(t, 1, c.Exists(x, st.Prefix()+"lock:"+id).Val(), "the new holder's lock after the old holder's unlock")
+	require.EqualValues(t, 1, c.Exists(x, st.LockKey(id)).Val(), "the new holder's lock after the old holder's unlock")
 	require.NoError(t, next(x))
 	require.NoError(t, next(x), "a second unlock")
 }
@@ -191,8 +180,9 @@ func (c *counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 }
 
 // TestOneRoundTrip checks that each operation is a single command.
-func TestOneRoundTrip(t *testing.T) {
-	c := newClient(t, "")
+func TestOneRoundTrip(t *testing.T) { eachTopology(t, testOneRoundTrip) }
+
+func testOneRoundTrip(t *testing.T, c redis.UniversalClient) {
 	var n counter
 	c.AddHook(&n)
 	st := newStore(t, c, nil)
@@ -255,7 +245,10 @@ func TestOptions(t *testing.T) {
 }
 
 // proxied returns a store whose client goes through a fault proxy, and
-// cleans up through a direct client.
+// cleans up through a direct client. The proxy fronts the single node: the
+// clients of a cluster and of Sentinel follow the addresses the servers
+// announce, which a proxy cannot stand in for; TestFailover takes their
+// masters down instead.
 func proxied(t *testing.T) (*faultproxy.Proxy, *redisstore.Store) {
 	t.Helper()
 	srv := testenv.Redis(t)
@@ -300,10 +293,12 @@ func TestOutageUnderLoad(t *testing.T) {
 }
 
 // TestIntegrity: 50 concurrent requests on one session keep every key, and
-// with Config.Lock 50 concurrent increments count 50.
+// with Config.Lock 50 concurrent increments count 50, on each topology.
 func TestIntegrity(t *testing.T) {
-	st := newStore(t, newClient(t, ""), newClient(t, ""))
-	for _, c := range []struct{ fe, driver string }{{"net/http", "native"}, {"net/http", "cookie+db"}} {
-		t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
-	}
+	eachTopology(t, func(t *testing.T, client redis.UniversalClient) {
+		st := newStore(t, client, nil)
+		for _, c := range []struct{ fe, driver string }{{"net/http", "native"}, {"net/http", "cookie+db"}} {
+			t.Run(c.fe+"/"+c.driver, func(t *testing.T) { frontends.Integrity(t, c.fe, st, c.driver) })
+		}
+	})
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/rediscas"
+	"github.com/ignitego/session/internal/slotmap"
+	"github.com/ignitego/session/internal/storeid"
 )
 
 // Store is a core.Store on Redis. The zero value is not usable; call New.
@@ -63,7 +66,7 @@ func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
 		if errors.Is(err, redis.Nil) {
 			return nil, false, nil
 		}
-		return nil, false, fail(ctx, "load", err)
+		return nil, false, s.fail(ctx, "load", err)
 	}
 	return data, true, nil
 }
@@ -74,7 +77,7 @@ func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time
 	if err := s.check(ctx, "save", id); err != nil {
 		return err
 	}
-	ttl, live := ttlOf(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	var err error
 	if live {
 		err = s.client.Set(ctx, s.prefix+id, data, ttl).Err()
@@ -82,7 +85,7 @@ func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time
 		err = s.client.Del(ctx, s.prefix+id).Err()
 	}
 	if err != nil {
-		return fail(ctx, "save", err)
+		return s.fail(ctx, "save", err)
 	}
 	return nil
 }
@@ -96,7 +99,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return nil
 	}
 	if err := s.client.Del(ctx, s.prefix+id).Err(); err != nil {
-		return fail(ctx, "delete", err)
+		return s.fail(ctx, "delete", err)
 	}
 	return nil
 }
@@ -117,34 +120,14 @@ func (s *Store) check(ctx context.Context, op, id string) error {
 	if err := s.ready(ctx, op); err != nil {
 		return err
 	}
-	if !core.ValidID(id) {
-		if len(id) > 40 {
-			id = id[:40] + "…"
-		}
-		return fmt.Errorf("redisstore: %s: invalid session id %q", op, id)
-	}
-	return nil
+	return storeid.Check(ctx, "redisstore", op, id)
 }
 
-// fail wraps a Redis error for op. When ctx ended, the error also wraps
-// ctx.Err(), which go-redis may report only as a network timeout.
-func fail(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("redisstore: %s: %w (%w)", op, cerr, err)
-	}
-	return fmt.Errorf("redisstore: %s: %w", op, err)
-}
-
-// ttlOf returns the TTL that keeps a key until expiresAt, rounded up to a
-// whole millisecond (PX's unit) so that it never expires early: 0 for the
-// zero expiresAt (no TTL), and live=false when expiresAt has passed.
-func ttlOf(expiresAt time.Time) (ttl time.Duration, live bool) {
-	if expiresAt.IsZero() {
-		return 0, true
-	}
-	d := time.Until(expiresAt)
-	if d <= 0 {
-		return 0, false
-	}
-	return (d + time.Millisecond - 1).Truncate(time.Millisecond), true
+// fail wraps a Redis error for op (go-redis may report an ended context
+// only as a network timeout). A cluster client is asked to reload its slot
+// map: the failure may be a master that failed over (see
+// slotmap.AfterError).
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	slotmap.AfterError(ctx, s.client)
+	return storeid.Fail(ctx, "redisstore", op, err)
 }

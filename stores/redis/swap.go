@@ -2,9 +2,9 @@ package redisstore
 
 import (
 	"context"
-	"strconv"
 	"time"
 
+	"github.com/ignitego/session/internal/rediscas"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -16,37 +16,23 @@ func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt ti
 	if err := s.check(ctx, "insert", id); err != nil {
 		return false, err
 	}
-	ttl, live := ttlOf(expiresAt)
+	ttl, live := rediscas.TTL(expiresAt)
 	if !live {
 		n, err := s.client.Exists(ctx, s.prefix+id).Result()
 		if err != nil {
-			return false, fail(ctx, "insert", err)
+			return false, s.fail(ctx, "insert", err)
 		}
 		return n == 0, nil
 	}
 	ok, err := s.client.SetNX(ctx, s.prefix+id, data, ttl).Result()
 	if err != nil {
-		return false, fail(ctx, "insert", err)
+		return false, s.fail(ctx, "insert", err)
 	}
 	return ok, nil
 }
 
-// casScript sets KEYS[1] to ARGV[2] only if it holds exactly ARGV[1]: with
-// a TTL of ARGV[3] milliseconds, none for 0, or deleting it for -1.
-var casScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-	return 0
-end
-local ttl = tonumber(ARGV[3])
-if ttl < 0 then
-	redis.call('DEL', KEYS[1])
-elseif ttl == 0 then
-	redis.call('SET', KEYS[1], ARGV[2])
-else
-	redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
-end
-return 1
-`)
+// casScript is the compare-and-swap every store on Redis runs.
+var casScript = redis.NewScript(rediscas.Script)
 
 // CompareAndSwap replaces the data under id with data only if the data
 // stored there equals old, byte for byte, and reports whether it did: one
@@ -56,14 +42,9 @@ func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte,
 	if err := s.check(ctx, "compare and swap", id); err != nil {
 		return false, err
 	}
-	ttl, live := ttlOf(expiresAt)
-	px := "-1"
-	if live {
-		px = strconv.FormatInt(ttl.Milliseconds(), 10)
-	}
-	n, err := casScript.Run(ctx, s.client, []string{s.prefix + id}, old, data, px).Int()
+	n, err := casScript.Run(ctx, s.client, []string{s.prefix + id}, old, data, rediscas.PX(expiresAt)).Int()
 	if err != nil {
-		return false, fail(ctx, "compare and swap", err)
+		return false, s.fail(ctx, "compare and swap", err)
 	}
 	return n == 1, nil
 }

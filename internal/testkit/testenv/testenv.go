@@ -5,12 +5,16 @@
 //	SESSION_TEST_MYSQL_DSN     root@tcp(127.0.0.1:3306)/test?parseTime=true
 //	SESSION_TEST_REDIS_ADDR    127.0.0.1:6379
 //	SESSION_TEST_PHP           php (a php-cli binary, for the tests that run PHP)
+//	SESSION_TEST_CHROMIUM      /usr/bin/chromium (for the browser tests of the example)
 //
 // A variable that is unset skips the test, with a message naming it, so that
-// a developer without the server can still run the rest. A variable that is
-// set to a server that does not answer (or a PHP that does not run) fails
-// the test: CI sets them all, and SESSION_TEST_STRICT, which turns a skip for
-// an unset variable into a failure, so CI can never pass by skipping.
+// a developer without the server can still run the rest; a package whose
+// TestMain calls Main then lists its skipped tests where go test shows
+// them even for a passing package (see Main). A variable that is set to a
+// server that does not answer (or a PHP or Chromium that does not run)
+// fails the test: CI sets them all, and SESSION_TEST_STRICT, which turns a
+// skip for an unset variable into a failure, so CI can never pass by
+// skipping.
 package testenv
 
 import (
@@ -142,13 +146,15 @@ func lookup(t testing.TB, name string) string {
 const StrictVar = "SESSION_TEST_STRICT"
 
 // Missing skips the test because the variable name is not set, or fails it
-// when StrictVar is set; what names the tests that need the variable.
+// when StrictVar is set; what names the tests that need the variable. Main
+// reports the skip once more when the package's tests end.
 func Missing(t testing.TB, name, what string) {
 	t.Helper()
 	if os.Getenv(StrictVar) != "" {
 		t.Fatalf("%s is not set, but %s is: %s cannot run", name, StrictVar, what)
 	}
-	t.Skipf("%s is not set: skipping %s", name, what)
+	recordSkip(name, t.Name())
+	t.Skipf("%s is not set: skipping %s (set it, e.g. %s=%s, to run them)", name, what, name, examples[name])
 }
 
 // reach fails the test unless addr accepts a TCP connection.

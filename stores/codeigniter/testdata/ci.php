@@ -3,7 +3,8 @@
 // package codeigniter.
 //
 // It reads a JSON request from stdin: the CodeIgniter version and handler
-// with its settings, the session cookie the browser sends, the client IP,
+// with its settings, the session cookie the browser sends (as it sends it:
+// PHP url-decodes it into $_COOKIE), the client IP,
 // CodeIgniter's clock ("now", so that the Go side's fake clock and this
 // side agree on regeneration and tempdata), and a list of actions. It
 // starts the session as CodeIgniter's Session class does (checks the cookie
@@ -11,8 +12,11 @@
 // regeneration, the flash and temp ageing of the version), runs the
 // actions through a small CodeIgniter-style API, closes the session, and
 // prints one JSON line: the session id afterwards and what the request saw
-// at its start and left at its end. The action "signal" prints "LOCKED"
-// on a line of its own first, while the session (and its lock) is held.
+// at its start and left at its end, and the cookie PHP sends for that id
+// (url-encoded, as the session module and setcookie() encode it). The
+// action "signal" prints "LOCKED" on a line of its own first, while the
+// session (and its lock) is held; "dump" reports serialize() of an item,
+// which shows PHP's types and key order.
 
 declare(strict_types=1);
 
@@ -55,8 +59,9 @@ final class CISession
         session_save_path((string) ($c['save_path'] ?? ''));
         session_set_save_handler($handler, false);
 
-        // CodeIgniter drops a cookie that is not an id of its form.
-        $cookie = (string) $c['cookie'];
+        // $_COOKIE holds the value url-decoded; CodeIgniter drops a cookie
+        // that is not an id of its form.
+        $cookie = urldecode((string) $c['cookie']);
         if ($cookie !== '' && preg_match('#\A' . $c['sid_regex'] . '\z#', $cookie) === 1) {
             session_id($cookie);
         }
@@ -74,8 +79,9 @@ final class CISession
     }
 
     // initVars ages flash and temp data at the start of a request, in the
-    // version's own words: CodeIgniter 3.1 relies on 'old' < time() being
-    // true, which it is not on PHP 8; CodeIgniter 4 tests 'old' itself.
+    // version's own words: CodeIgniter 3.1.12 and later, and 4, test 'old'
+    // itself; 3.1.11 and earlier ("ci3_legacy_flash") rely on 'old' <
+    // time() being true, which it is not on PHP 8.
     private function initVars(): void
     {
         if (empty($_SESSION['__ci_vars'])) {
@@ -88,7 +94,7 @@ final class CISession
         foreach ($_SESSION['__ci_vars'] as $key => $value) {
             if ($value === 'new') {
                 $_SESSION['__ci_vars'][$key] = 'old';
-            } elseif ($this->cfg['version'] === 4 ? ($value === 'old' || $value < $now) : $value < $now) {
+            } elseif ($this->cfg['version'] === 3 && $this->cfg['ci3_legacy_flash'] ? $value < $now : ($value === 'old' || $value < $now)) {
                 unset($_SESSION[$key], $_SESSION['__ci_vars'][$key]);
             }
         }
@@ -130,6 +136,28 @@ final class CISession
     {
         $_SESSION[$key] = $value;
         $_SESSION['__ci_vars'][$key] = $this->now() + $ttl;
+    }
+
+    // unmarkTemp is CodeIgniter 3's unmark_temp() and 4's
+    // unmarkTempdata(): the item stays, as plain userdata.
+    public function unmarkTemp(string $key): void
+    {
+        if (isset($_SESSION['__ci_vars'][$key]) && is_int($_SESSION['__ci_vars'][$key])) {
+            unset($_SESSION['__ci_vars'][$key]);
+        }
+        if (empty($_SESSION['__ci_vars'])) {
+            unset($_SESSION['__ci_vars']);
+        }
+    }
+
+    // unsetTempdata is CodeIgniter 3's unset_tempdata(), which only calls
+    // unmark_temp(), and 4's removeTempdata(), which removes the item too.
+    public function unsetTempdata(string $key): void
+    {
+        $this->unmarkTemp($key);
+        if ($this->cfg['version'] === 4) {
+            unset($_SESSION[$key]);
+        }
     }
 
     /** view returns the session as the application sees it: items, flash and temp data. */
@@ -189,7 +217,12 @@ if (isset($cfg['gc'])) {
 
 $s = new CISession($cfg);
 $s->start(handler($cfg));
-$result = ['cookie_accepted' => session_id() === $cfg['cookie'], 'start' => CISession::view(), 'stamps' => (object) []];
+$result = [
+    'cookie_accepted' => session_id() === urldecode((string) $cfg['cookie']),
+    'start' => CISession::view(),
+    'stamps' => (object) [],
+    'dumps' => (object) [],
+];
 $destroyed = false;
 foreach ($cfg['actions'] as $a) {
     switch ($a['op']) {
@@ -204,6 +237,15 @@ foreach ($cfg['actions'] as $a) {
             break;
         case 'keep':
             $s->markAsFlash($a['key']);
+            break;
+        case 'unmark_temp':
+            $s->unmarkTemp($a['key']);
+            break;
+        case 'unset_tempdata':
+            $s->unsetTempdata($a['key']);
+            break;
+        case 'dump':
+            $result['dumps']->{$a['key']} = isset($_SESSION[$a['key']]) ? serialize($_SESSION[$a['key']]) : null;
             break;
         case 'temp':
             $s->setTemp($a['key'], $a['value'], (int) $a['ttl']);
@@ -231,6 +273,7 @@ foreach ($cfg['actions'] as $a) {
 }
 $result['end'] = CISession::view();
 $result['id'] = $destroyed ? '' : session_id();
+$result['cookie'] = urlencode($result['id']);
 if (!$destroyed) {
     session_write_close();
 }
