@@ -33,8 +33,11 @@
 #
 # The servers: SESSION_TEST_REDIS_ADDR (default 127.0.0.1:6379),
 # SESSION_TEST_POSTGRES_DSN and SESSION_TEST_MYSQL_DSN (unset: those cases
-# are skipped). At COUNT=6 and the defaults the whole run takes about 40
-# minutes on 2 cores.
+# are skipped). At COUNT=6 and the defaults the whole run should take about
+# 40 minutes on a quiet 2-core machine: 4 to 5 minutes a round, and some 12
+# for the scale part, most of them the file store's million sessions
+# (loading, a garbage collection pass of minutes, removing the files);
+# SCALE="memory postgres mariadb sqlite redis" leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")"
 
