@@ -122,7 +122,7 @@ type Config struct {
 
 	// RotationGrace is how long the old id of an automatic rotation (see
 	// TimeToUpdate) still leads to the session, for requests already in
-	// flight with it. Regenerate(false) ends the old id at once. Negative
+	// flight with it. Regenerate(DestroyOld) ends the old id at once. Negative
 	// disables the grace.
 	// Default: 10s.
 	RotationGrace time.Duration

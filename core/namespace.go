@@ -4,8 +4,8 @@ package core
 const (
 	regenNone   uint8 = iota
 	regenRotate       // automatic rotation: the old id forwards to the new one for a grace
-	regenKeep         // Regenerate(true): the old id keeps its data
-	regenDrop         // Regenerate(false): the old id ends now
+	regenKeep         // Regenerate(KeepOld): the old id keeps its data
+	regenDrop         // Regenerate(DestroyOld): the old id ends now
 )
 
 // Token changes, for merging.

@@ -124,16 +124,28 @@ func (s *Session) ID() (id string) {
 	return id
 }
 
+// OldID says what Regenerate does with the id it replaces.
+type OldID int
+
+const (
+	// KeepOld leaves the old id holding the session's data until it expires:
+	// CodeIgniter's sess_regenerate(FALSE), Mako's regenerateId(true).
+	KeepOld OldID = iota
+	// DestroyOld ends the old id at once: CodeIgniter's sess_regenerate(TRUE),
+	// Mako's regenerateId(). Use it on login, logout and any change of
+	// privilege.
+	DestroyOld
+)
+
 // Regenerate gives the session a new id, keeping its data (CodeIgniter's
-// sess_regenerate, Mako's regenerateId). With keepOld, the old id keeps its
-// data in the store; without, it ends at once. Call it on login, logout and
-// any change of privilege.
-func (s *Session) Regenerate(keepOld bool) {
+// sess_regenerate, Mako's regenerateId); old says whether the id it
+// replaces keeps the data (KeepOld) or ends now (DestroyOld).
+func (s *Session) Regenerate(old OldID) {
 	s.use(func(ns *namespace) {
-		if keepOld {
-			ns.regen = max(ns.regen, regenKeep)
-		} else {
+		if old == DestroyOld {
 			ns.regen = regenDrop
+		} else {
+			ns.regen = max(ns.regen, regenKeep)
 		}
 		ns.id = ns.newID()
 		ns.rec.lastActivity = ns.nowMs()

@@ -283,3 +283,40 @@ func TestSessionKeptAfterItsRequestIsInert(t *testing.T) {
 	alice.do(t, m, func(s *core.Session) { require.Equal(t, "alice", s.Userdata("owner")) })
 	kept.Release() // twice is safe
 }
+
+func TestRegenerate(t *testing.T) {
+	cases := []struct {
+		name    string
+		old     core.OldID
+		oldLive bool // a client still holding the old id finds the data
+	}{
+		{"KeepOld is sess_regenerate(FALSE)", core.KeepOld, true},
+		{"DestroyOld is sess_regenerate(TRUE)", core.DestroyOld, false},
+	}
+	for _, st := range storeSetups() {
+		for _, tc := range cases {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				m := newManager(t, st.driver, st.store(), nil)
+				b := newBrowser()
+				var before string
+				b.do(t, m, func(s *core.Session) { s.SetUserdata("user", "ada"); before = s.ID() })
+				stale := newBrowser()
+				for k, v := range b.cookies {
+					stale.cookies[k] = v
+				}
+				b.do(t, m, func(s *core.Session) {
+					s.Regenerate(tc.old)
+					require.NotEqual(t, before, s.ID(), "a new id at once")
+				})
+				b.do(t, m, func(s *core.Session) { require.Equal(t, "ada", s.Userdata("user"), "the data moves to the new id") })
+				want := any(nil)
+				if tc.oldLive {
+					want = "ada"
+				}
+				stale.do(t, m, func(s *core.Session) {
+					require.Equal(t, want, s.Userdata("user"), "what the old id leads to")
+				})
+			})
+		}
+	}
+}

@@ -95,7 +95,7 @@ func login(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/")
 		return
 	}
-	s.Regenerate(false) // a new id at every change of privilege
+	s.Regenerate(core.DestroyOld) // a new id at every change of privilege
 	s.SetUserdata("user", name)
 	s.SetFlashdata("notice", "Welcome, "+name+"!")
 	c.Redirect(http.StatusSeeOther, "/")

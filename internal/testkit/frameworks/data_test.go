@@ -194,7 +194,7 @@ var _ = register(
 			return []frontends.Route{
 				{Method: http.MethodPost, Path: "/login", Handle: func(c frontends.Ctx) {
 					s := c.Session()
-					s.Regenerate(false)
+					s.Regenerate(core.DestroyOld)
 					s.SetUserdata("user", "ada")
 					s.SetFlashdata("notice", "Welcome back")
 					c.Redirect(http.StatusSeeOther, "/home")

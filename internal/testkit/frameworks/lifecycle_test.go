@@ -102,7 +102,11 @@ var _ = register(
 		routes: with(lifecycleRoutes,
 			get("/regen", func(c frontends.Ctx) {
 				s := c.Session()
-				s.Regenerate(c.Query("keep") == "1")
+				old := core.DestroyOld
+				if c.Query("keep") == "1" {
+					old = core.KeepOld
+				}
+				s.Regenerate(old)
 				c.String(http.StatusOK, s.ID())
 			}),
 		),
@@ -119,8 +123,8 @@ var _ = register(
 			body(t, c.Get("/id"), id3)
 			body(t, c.Get("/get"), "ada")
 			if e.driver != dCookie {
-				require.False(t, e.storeHas(id1), "Regenerate(false) ends the old id at once")
-				require.True(t, e.storeHas(id2), "Regenerate(true) keeps the old id's data")
+				require.False(t, e.storeHas(id1), "Regenerate(DestroyOld) ends the old id at once")
+				require.True(t, e.storeHas(id2), "Regenerate(KeepOld) keeps the old id's data")
 				require.True(t, e.storeHas(id3))
 			}
 		},
