@@ -35,6 +35,7 @@ type namespace struct {
 
 	changes            // since the load or the last save
 	destroyID string   // a destroyed session's id, deleted on Save
+	ended     bool     // Destroy ran in this request: ID gives no new id
 	reserved  []string // reserved keys a handler tried to change, for the log
 
 	commit Commit // the last save's, and its changes: see save

@@ -320,3 +320,38 @@ func TestRegenerate(t *testing.T) {
 		}
 	}
 }
+
+func TestIDGivesANewSessionItsID(t *testing.T) {
+	cases := []struct {
+		name    string
+		before  func(r *req) // what the request did before asking for the id
+		wantID  bool         // ID returns an id
+		cookies int          // cookies the response sets
+	}{
+		{"a new session", func(*req) {}, true, 1},
+		{"after reading", func(r *req) { _ = r.Userdata("x") }, true, 1},
+		{"after Destroy", func(r *req) { r.Destroy() }, false, 0},
+		{"after the headers went out", func(r *req) { require.NoError(t, r.Commit(context.Background())) }, false, 0},
+	}
+	for _, st := range storeSetups() {
+		for _, tc := range cases {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				store := frontends.NewStore(memstore.New())
+				m := newManager(t, st.driver, store, nil)
+				b := newBrowser()
+				r := b.start(t, m)
+				tc.before(r)
+				id := r.ID()
+				require.Equal(t, tc.wantID, id != "", "ID() = %q", id)
+				require.Equal(t, id, r.Userdata(core.KeySessionID), "the session_id item is the id")
+				r.finish(t)
+				require.Len(t, r.x.set, tc.cookies)
+				if !tc.wantID {
+					require.Zero(t, store.Writes(), "no session was made")
+					return
+				}
+				b.do(t, m, func(s *core.Session) { require.Equal(t, id, s.ID(), "the id holds on the next request") })
+			})
+		}
+	}
+}

@@ -2,7 +2,7 @@ package core
 
 // The reserved, read-only items every session has, as in CodeIgniter.
 const (
-	KeySessionID    = "session_id"    // string: the current id
+	KeySessionID    = "session_id"    // string: the current id, as ID returns it
 	KeyIPAddress    = "ip_address"    // string: the client IP the session started from
 	KeyUserAgent    = "user_agent"    // string: the first 120 bytes of the User-Agent it started with
 	KeyLastActivity = "last_activity" // int64: unix seconds of its creation or last id rotation
@@ -20,7 +20,7 @@ func isReserved(key string) bool {
 func (ns *namespace) reservedValue(key string) (any, bool) {
 	switch key {
 	case KeySessionID:
-		return ns.id, true
+		return ns.sessionID(), true
 	case KeyIPAddress:
 		return ns.rec.ip, true
 	case KeyUserAgent:
