@@ -89,21 +89,26 @@ func (s *Session) UnsetUserdata(keys ...string) {
 	s.use(func(ns *namespace) { ns.unset(keys, anyKind) })
 }
 
-// AllUserdata returns a copy of every item (userdata, flash and temp) and
-// the four reserved items (CodeIgniter's all_userdata). Token bookkeeping is
-// not included.
+// AllUserdata returns a copy of the plain userdata items and the four
+// reserved items, as CodeIgniter 3.1's userdata() and CodeIgniter 4's get()
+// with no key do: without flash items, temp items or bookkeeping (tokens,
+// CodeIgniter's __ci_vars). Userdata still reads a flash or temp item by its
+// key; AllFlashdata and AllTempdata hold those. Reading the session_id item
+// gives a new session its id, as ID does.
 func (s *Session) AllUserdata() map[string]any {
 	out := map[string]any{}
 	s.use(func(ns *namespace) {
 		for _, k := range [...]string{KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity} {
 			out[k], _ = ns.reservedValue(k)
 		}
-		ns.collect(out, anyKind)
+		ns.collect(out, isUser)
 	})
 	return out
 }
 
 func anyKind(uint8) bool { return true }
+
+func isUser(kind uint8) bool { return kind == kindUser }
 
 // GetAndSet stores value under key and returns what key held before, nil
 // when nothing (Mako's getAndPut).
