@@ -11,7 +11,7 @@ import (
 // keys). Start from DefaultConfig. Every zero value is a safe default: a
 // Config{} literal with a key and a store sends HttpOnly, SameSite=Lax
 // cookies as DefaultConfig does, and other zero values take the default
-// their documentation names (a Config{} literal has MatchUserAgent false).
+// their documentation names.
 type Config struct {
 	// Driver is the driver the session starts on (sess_driver): "cookie",
 	// "native", or the name of a custom driver in Drivers.
@@ -62,8 +62,13 @@ type Config struct {
 	MatchIP bool
 
 	// MatchUserAgent binds a session to the first 120 bytes of the
-	// User-Agent it started with (sess_match_useragent).
-	// Default: true.
+	// User-Agent it started with (sess_match_useragent): another User-Agent
+	// gets a fresh, empty session. CodeIgniter 3 and 4 dropped it because
+	// every browser update changes the User-Agent and so logs every user
+	// out. Turn it on only where clients keep one User-Agent (an API used
+	// by your own app, a kiosk) and a stolen cookie replayed from another
+	// client must fail even with the same IP.
+	// Default: false.
 	MatchUserAgent bool
 
 	// CookiePrefix is prepended to every session cookie's name (cookie_prefix).
@@ -198,7 +203,6 @@ func DefaultConfig() Config {
 		CookieName:     DefaultCookieName,
 		Expiration:     DefaultExpiration,
 		TimeToUpdate:   DefaultTimeToUpdate,
-		MatchUserAgent: true,
 		CookiePath:     "/",
 		CookieSameSite: http.SameSiteLaxMode,
 		RotationGrace:  DefaultRotationGrace,

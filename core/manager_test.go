@@ -25,7 +25,7 @@ func TestDefaultConfigIsCodeIgniters(t *testing.T) {
 	require.False(t, c.EncryptCookie)
 	require.False(t, c.UseDatabase)
 	require.False(t, c.MatchIP)
-	require.True(t, c.MatchUserAgent)
+	require.False(t, c.MatchUserAgent, "CodeIgniter 3 and 4 dropped sess_match_useragent")
 	require.Equal(t, "", c.CookiePrefix)
 	require.Equal(t, "", c.CookieDomain)
 	require.Equal(t, "/", c.CookiePath)

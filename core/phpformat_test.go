@@ -185,7 +185,7 @@ func TestFormatValidation(t *testing.T) {
 		})
 	}
 	cfg := core.DefaultConfig()
-	cfg.Driver = "ci"
+	cfg.Driver, cfg.MatchUserAgent = "ci", true
 	cfg.Drivers = map[string]core.Driver{"ci": &phpDriver{StoreDriver: core.StoreDriver{Store: memstore.New()}, format: core.Format{Codec: "php"}}}
 	_, err := core.New(cfg)
 	require.ErrorIs(t, err, core.ErrInvalidConfig, "PHP sessions carry no User-Agent to match")

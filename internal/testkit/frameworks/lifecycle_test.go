@@ -278,6 +278,7 @@ var _ = register(
 	},
 	behaviour{
 		name:   "match user agent",
+		config: func(c *core.Config) { c.MatchUserAgent = true },
 		routes: lifecycleRoutes,
 		run: func(t *testing.T, e *env) {
 			c := e.client()
@@ -289,8 +290,7 @@ var _ = register(
 		},
 	},
 	behaviour{
-		name:   "user agent not matched when off",
-		config: func(c *core.Config) { c.MatchUserAgent = false },
+		name:   "user agent not matched by default",
 		routes: lifecycleRoutes,
 		run: func(t *testing.T, e *env) {
 			c := e.client()
