@@ -270,9 +270,22 @@ func (c *Config) touchInterval() time.Duration {
 	return d
 }
 
+// configError returns an error New reports: it reads "session: invalid
+// config: " and the formatted message, and wraps ErrInvalidConfig.
 func configError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+	return &invalidConfig{msg: fmt.Sprintf(format, args...), errs: []error{ErrInvalidConfig}}
 }
+
+// invalidConfig is an error of New. Its message carries the module's prefix
+// once, however many sentinels it wraps (ErrInvalidConfig first, then, for
+// an unknown driver name, ErrUnknownDriver).
+type invalidConfig struct {
+	msg  string
+	errs []error
+}
+
+func (e *invalidConfig) Error() string   { return ErrInvalidConfig.Error() + ": " + e.msg }
+func (e *invalidConfig) Unwrap() []error { return e.errs }
 
 // validCookieName reports whether s is an RFC 6265 cookie-name token.
 func validCookieName(s string) bool {

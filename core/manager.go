@@ -160,7 +160,10 @@ func (m *Manager) builtin(name string) (Driver, error) {
 	if d, ok := cfg.Drivers[name]; ok {
 		return d, nil
 	}
-	return nil, fmt.Errorf("%w: %w: %q is neither built in nor in Drivers", ErrInvalidConfig, ErrUnknownDriver, name)
+	return nil, &invalidConfig{
+		msg:  fmt.Sprintf("unknown driver %q: neither built in nor in Drivers", name),
+		errs: []error{ErrInvalidConfig, ErrUnknownDriver},
+	}
 }
 
 // Config returns the configuration in force, defaults filled in.
