@@ -154,13 +154,16 @@ type Config struct {
 	// Default: 1000.
 	GCBatch int
 
-	// Logger receives what the engine cannot return: a session changed after
-	// the response headers were sent, a failed background collection.
+	// Logger receives what the engine cannot return: a session that could
+	// not be loaded or saved (every middleware logs it, whatever error
+	// handler answers), a session changed after the response headers were
+	// sent, a failed background collection.
 	// Default: slog.Default().
 	Logger *slog.Logger
 
 	// ErrorHandler answers a request whose session could not be loaded or
-	// saved, in Manager.Middleware; status is ErrorStatus(err). The Gin,
+	// saved, in Manager.Middleware; status is ErrorStatus(err). The error
+	// has been logged with Logger by then (Manager.LogFailure). The Gin,
 	// Echo and Fiber middlewares have their own, in their frameworks' terms.
 	// Default: the status code and its text.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, status int, err error)

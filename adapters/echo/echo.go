@@ -35,8 +35,10 @@ type Config struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
-	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
-	// Default: the status code and its text.
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise. The
+	// middleware has logged err with the Manager's Config.Logger by then.
+	// Default: err logged with c.Logger() too, and the status code and its
+	// text.
 	ErrorHandler func(c echo.Context, status int, err error) error
 
 	// ClientIP is the client address a new session records and MatchIP
@@ -61,11 +63,16 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 			return direct(c.Request())
 		}
 	}
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c echo.Context, status int, err error) error {
+	answer := cfg.ErrorHandler
+	if answer == nil {
+		answer = func(c echo.Context, status int, err error) error {
 			c.Logger().Error(err)
 			return c.String(status, http.StatusText(status))
 		}
+	}
+	cfg.ErrorHandler = func(c echo.Context, status int, err error) error {
+		m.LogFailure(c.Request().Context(), status, err)
+		return answer(c, status, err)
 	}
 	cfgp := &cfg
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

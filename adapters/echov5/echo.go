@@ -37,10 +37,11 @@ type Config struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
-	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise. The
+	// middleware has logged err with the Manager's Config.Logger by then.
 	// An error it returns is logged with c.Logger().
-	// Default: the error logged with c.Logger(), and the status code and
-	// its text.
+	// Default: err logged with c.Logger() too, and the status code and its
+	// text.
 	ErrorHandler func(c *echo.Context, status int, err error) error
 
 	// ClientIP is the client address a new session records and MatchIP
@@ -59,11 +60,16 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 	if cfg.ClientIP == nil {
 		cfg.ClientIP = (*echo.Context).RealIP
 	}
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c *echo.Context, status int, err error) error {
+	answer := cfg.ErrorHandler
+	if answer == nil {
+		answer = func(c *echo.Context, status int, err error) error {
 			c.Logger().Error("session failed", "status", status, "error", err)
 			return c.String(status, http.StatusText(status))
 		}
+	}
+	cfg.ErrorHandler = func(c *echo.Context, status int, err error) error {
+		m.LogFailure(c.Request().Context(), status, err)
+		return answer(c, status, err)
 	}
 	cfgp := &cfg
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

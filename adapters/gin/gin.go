@@ -35,7 +35,10 @@ type Config struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
-	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise. The
+	// middleware has reported err by then: logged with the Manager's
+	// Config.Logger, and added to c.Errors (c.Error) for Gin's logger and
+	// error middlewares.
 	// Default: the status code and its text.
 	ErrorHandler func(c *gin.Context, status int, err error)
 
@@ -55,12 +58,17 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 	if cfg.ClientIP == nil {
 		cfg.ClientIP = (*gin.Context).RemoteIP
 	}
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
-			_ = c.Error(err)
+	answer := cfg.ErrorHandler
+	if answer == nil {
+		answer = func(c *gin.Context, status int, _ error) {
 			c.Header("Content-Type", "text/plain; charset=utf-8")
 			c.String(status, http.StatusText(status))
 		}
+	}
+	cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
+		m.LogFailure(c.Request.Context(), status, err)
+		_ = c.Error(err)
+		answer(c, status, err)
 	}
 	cfgp := &cfg
 	return func(c *gin.Context) {
