@@ -132,11 +132,15 @@ func (q *request) Answer(status int, err error) {
 	res.Status = status
 }
 
-// From returns the request's session, or nil when the middleware did not
-// run.
+// From returns the request's session, as c.Get(Key).(*core.Session) does.
+// It panics when the middleware did not serve the request (not added
+// before the route, or skipped by Config.Skipper), with a message that says
+// how to add it; c.Get(Key) tells whether there is a session.
 func From(c echo.Context) *core.Session {
-	s, _ := c.Get(Key).(*core.Session)
-	return s
+	if s, ok := c.Get(Key).(*core.Session); ok {
+		return s
+	}
+	panic("echosession: no session on this route: add e.Use(echosession.New(m)) before it")
 }
 
 // transport is the session's core.Transport over the echo.Context.

@@ -61,13 +61,13 @@ func Example() {
 	// visit 2
 }
 
-func TestSkipperAndFrom(t *testing.T) {
+func TestSkipper(t *testing.T) {
 	m := manager(t)
 	defer m.Close()
 	e := echo.New()
 	e.Use(echosession.NewWithConfig(m, echosession.Config{Skipper: func(c echo.Context) bool { return c.Path() == "/health" }}))
-	var s *core.Session
-	e.GET("/health", func(c echo.Context) error { s = echosession.From(c); return c.NoContent(http.StatusNoContent) })
+	var s any
+	e.GET("/health", func(c echo.Context) error { s = c.Get(echosession.Key); return c.NoContent(http.StatusNoContent) })
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/health", nil))
 	require.Equal(t, http.StatusNoContent, w.Code)
@@ -312,6 +312,34 @@ func TestFailureIsReported(t *testing.T) {
 			require.Contains(t, logs.String(), `level=ERROR msg="session: request failed" status=500`)
 			require.Contains(t, logs.String(), `cannot encode key \"fn\"`)
 			require.Equal(t, tc.echoLog, strings.Contains(echoLogs.String(), `cannot encode key \"fn\"`), "Echo's log: %s", echoLogs.String())
+		})
+	}
+}
+
+// From on a route the middleware did not serve panics with a message that
+// says how to add it, whether the middleware is missing or skipped the
+// request.
+func TestFromWithoutTheMiddleware(t *testing.T) {
+	m := manager(t)
+	defer m.Close()
+	for _, tc := range []struct {
+		name string
+		use  []echo.MiddlewareFunc
+	}{
+		{"no middleware", nil},
+		{"skipped", []echo.MiddlewareFunc{echosession.NewWithConfig(m, echosession.Config{Skipper: func(echo.Context) bool { return true }})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := echo.New()
+			e.Use(tc.use...)
+			var got any
+			e.GET("/", func(c echo.Context) error {
+				defer func() { got = recover() }()
+				echosession.From(c)
+				return nil
+			})
+			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+			require.Equal(t, "echosession: no session on this route: add e.Use(echosession.New(m)) before it", got)
 		})
 	}
 }

@@ -127,11 +127,15 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 	}
 }
 
-// From returns the request's session, or nil when the middleware did not
-// run.
+// From returns the request's session, as c.Get(Key).(*core.Session) does.
+// It panics when the middleware did not serve the request (not added
+// before the route, or skipped by Config.Skipper), with a message that says
+// how to add it; c.Get(Key) tells whether there is a session.
 func From(c *echo.Context) *core.Session {
-	s, _ := c.Get(Key).(*core.Session)
-	return s
+	if s, ok := c.Get(Key).(*core.Session); ok {
+		return s
+	}
+	panic("echosession: no session on this route: add e.Use(echosession.New(m)) before it")
 }
 
 // writer is the Response's ResponseWriter while the middleware runs: it

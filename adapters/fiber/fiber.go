@@ -92,11 +92,15 @@ func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 	}
 }
 
-// From returns the request's session, or nil when the middleware did not
-// run.
+// From returns the request's session, as c.Locals(Key).(*core.Session)
+// does. It panics when the middleware did not serve the request (not added
+// before the route, or skipped by Config.Next), with a message that says
+// how to add it; c.Locals(Key) tells whether there is a session.
 func From(c *fiber.Ctx) *core.Session {
-	s, _ := c.Locals(Key).(*core.Session)
-	return s
+	if s, ok := c.Locals(Key).(*core.Session); ok {
+		return s
+	}
+	panic("fibersession: no session on this route: add app.Use(fibersession.New(m)) before it")
 }
 
 // transport is core.Transport over a fiber.Ctx. Strings Fiber returns live

@@ -88,9 +88,18 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 	}
 }
 
-// From returns the request's session; it panics, like c.MustGet, when the
-// middleware did not run.
-func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
+// From returns the request's session, as c.MustGet(Key).(*core.Session)
+// does. Like c.MustGet, it panics when the middleware did not serve the
+// request (not added before the route, or skipped by Config.Skipper), with
+// a message that says how to add it; c.Get(Key) tells whether there is a
+// session.
+func From(c *gin.Context) *core.Session {
+	v, _ := c.Get(Key)
+	if s, ok := v.(*core.Session); ok {
+		return s
+	}
+	panic("ginsession: no session on this route: add router.Use(ginsession.New(m)) before it")
+}
 
 // request is one request in the middleware, in one allocation: the writer
 // Gin sees, the core.ResponseWriter under it, and the transport.

@@ -211,3 +211,31 @@ func TestFailureIsReported(t *testing.T) {
 		})
 	}
 }
+
+// From on a route the middleware did not serve panics with a message that
+// says how to add it, as c.MustGet would, whether the middleware is missing
+// or skipped the request.
+func TestFromWithoutTheMiddleware(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	m := manager(t)
+	defer m.Close()
+	for _, tc := range []struct {
+		name string
+		use  []gin.HandlerFunc
+	}{
+		{"no middleware", nil},
+		{"skipped", []gin.HandlerFunc{ginsession.NewWithConfig(m, ginsession.Config{Skipper: func(*gin.Context) bool { return true }})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := gin.New()
+			r.Use(tc.use...)
+			var got any
+			r.GET("/", func(c *gin.Context) {
+				defer func() { got = recover() }()
+				ginsession.From(c)
+			})
+			r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+			require.Equal(t, "ginsession: no session on this route: add router.Use(ginsession.New(m)) before it", got)
+		})
+	}
+}
