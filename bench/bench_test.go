@@ -8,6 +8,7 @@ import (
 func BenchmarkGin(b *testing.B)   { benchFramework(b, "gin") }
 func BenchmarkEcho(b *testing.B)  { benchFramework(b, "echo") }
 func BenchmarkFiber(b *testing.B) { benchFramework(b, "fiber") }
+func BenchmarkHTTP(b *testing.B)  { benchFramework(b, "http") }
 
 // benchFramework runs every case of fw: the floor once (its handler never
 // has a session), the others under each workload. Names are
@@ -28,7 +29,8 @@ func benchFramework(b *testing.B, fw string) {
 
 // benchCase measures workload w on c, with the cookie of a warm-up request
 // (none for New). Beyond time and memory it reports the Set-Cookie headers
-// per response and, on Redis, the round trips per request, both counted.
+// per response and, where the store does I/O, its I/O per request (round
+// trips, statements or system calls, see meter), both counted.
 func benchCase(b *testing.B, c *Case, w string) {
 	cookie := ""
 	if w != New && c.Library != "floor" {
@@ -39,9 +41,9 @@ func benchCase(b *testing.B, c *Case, w string) {
 		b.Fatalf("%s %s: status %d, want 200 and body %q", c.Name(), w, status, body)
 	}
 	c.misses.reset()
-	var rtt0 int64
-	if c.rtt != nil {
-		rtt0 = c.rtt.Load()
+	var io0 int64
+	if c.io != nil {
+		io0 = c.io.count()
 	}
 	n, cookies, bad := 0, 0, 0
 	b.ReportAllocs()
@@ -61,7 +63,7 @@ func benchCase(b *testing.B, c *Case, w string) {
 		b.Fatalf("%s %s: %d of %d requests failed: %v", c.Name(), w, k, n, err)
 	}
 	b.ReportMetric(float64(cookies)/float64(n), "cookies/op")
-	if c.rtt != nil {
-		b.ReportMetric(float64(c.rtt.Load()-rtt0)/float64(n), "rtt/op")
+	if c.io != nil {
+		b.ReportMetric(float64(c.io.count()-io0)/float64(n), c.io.unit+"/op")
 	}
 }

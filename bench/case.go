@@ -7,13 +7,13 @@ import (
 // Case is one library on one store, mounted in one framework, serving the
 // workloads (and the warm-up) at "/"+workload.
 type Case struct {
-	Framework string // "gin", "echo", "fiber"
+	Framework string // "gin", "echo", "fiber", "http" (net/http)
 	Library   string // "floor" (no session), "ours", or a peer's name
 	Store     string // "none", "cookie", "memory" or "redis"
 
 	target target
 	misses *misses
-	rtt    *roundTrips    // the Redis client's round trips; nil off Redis
+	io     *meter         // the store's I/O; nil when not counted
 	calls  *countingStore // ours, when its store calls are counted; else nil
 }
 
@@ -38,12 +38,14 @@ func mounts(fw string) []mount {
 		ms = echoMounts()
 	case "fiber":
 		ms = fiberMounts()
+	case "http":
+		ms = httpMounts()
 	}
 	return ms
 }
 
 // Frameworks lists the frameworks in the order they are reported.
-var Frameworks = []string{"gin", "echo", "fiber"}
+var Frameworks = []string{"gin", "echo", "fiber", "http"}
 
 // paths are the routes every application serves.
 func paths() []string { return append([]string{seed}, Workloads...) }

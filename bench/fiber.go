@@ -15,9 +15,9 @@ import (
 func fiberMounts() []mount {
 	ms := []mount{{library: "floor", store: "none", build: func(testing.TB) *Case {
 		return &Case{Framework: "fiber", Library: "floor", Store: "none", misses: new(misses),
-			target: fastTarget{fiberApp(nil, func(string) fiber.Handler { return fiberOK }).Handler()}}
+			target: fiberTarget(fiberApp(nil, func(string) fiber.Handler { return fiberOK }))}
 	}}}
-	ms = append(ms, oursMounts("fiber")...)
+	ms = append(ms, oursMounts("fiber", oursStores)...)
 	return append(ms,
 		mount{library: "fiber", store: "memory", build: func(testing.TB) *Case {
 			return fiberSession("memory", session.Config{}, nil)
@@ -29,13 +29,13 @@ func fiberMounts() []mount {
 				Storage: fiberredis.NewFromConnection(goRedis(tb, rt)),
 				// The storage has no key prefix: the ids carry it.
 				KeyGenerator: func() string { return prefix + utils.UUIDv4() },
-			}, rt)
+			}, rt.meter())
 		}},
 	)
 }
 
 func fiberOurs(m *core.Manager, ms *misses) target {
-	return fastTarget{fiberApp([]fiber.Handler{fibersession.New(m)}, fiberServe(sessionOps(fibersession.From), ms)).Handler()}
+	return fiberTarget(fiberApp([]fiber.Handler{fibersession.New(m)}, fiberServe(sessionOps(fibersession.From), ms)))
 }
 
 // fiberApp mounts handler(workload) at every path, behind mw.
@@ -65,7 +65,7 @@ func fiberServe[S any](o *ops[*fiber.Ctx, S], ms *misses) func(w string) fiber.H
 }
 
 // fiberSession mounts Fiber's own session middleware with cfg.
-func fiberSession(store string, cfg session.Config, rt *roundTrips) *Case {
+func fiberSession(store string, cfg session.Config, io *meter) *Case {
 	cfg.Expiration = core.DefaultExpiration
 	st := session.New(cfg)
 	o := &ops[*fiber.Ctx, *session.Session]{
@@ -76,5 +76,5 @@ func fiberSession(store string, cfg session.Config, rt *roundTrips) *Case {
 	}
 	ms := new(misses)
 	app := fiberApp(nil, fiberServe(o, ms))
-	return &Case{Framework: "fiber", Library: "fiber", Store: store, target: fastTarget{app.Handler()}, misses: ms, rtt: rt}
+	return &Case{Framework: "fiber", Library: "fiber", Store: store, target: fiberTarget(app), misses: ms, io: io}
 }

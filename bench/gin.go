@@ -22,8 +22,8 @@ func ginMounts() []mount {
 		return &Case{Framework: "gin", Library: "floor", Store: "none", misses: new(misses),
 			target: httpTarget{ginEngine(nil, func(string) gin.HandlerFunc { return ginOK })}}
 	}}}
-	ms = append(ms, oursMounts("gin")...)
-	return append(ms,
+	ms = append(ms, oursMounts("gin", oursStores)...)
+	ms = append(ms,
 		mount{library: "gin-contrib", store: "cookie", build: func(tb testing.TB) *Case {
 			return ginContrib(tb, "cookie", gincookie.NewStore(encryptionKey), nil)
 		}},
@@ -36,7 +36,7 @@ func ginMounts() []mount {
 			if err := ginredis.SetKeyPrefix(st, keyPrefix(tb)); err != nil {
 				tb.Fatal(err)
 			}
-			return ginContrib(tb, "redis", st, rt)
+			return ginContrib(tb, "redis", st, rt.meter())
 		}},
 		mount{library: "scs", store: "memory", build: func(tb testing.TB) *Case {
 			// No cleanup goroutine: scs starts it in a way that races with
@@ -46,9 +46,11 @@ func ginMounts() []mount {
 		}},
 		mount{library: "scs", store: "redis", build: func(tb testing.TB) *Case {
 			rt := new(roundTrips)
-			return ginSCS("redis", goredisstore.NewWithPrefix(goRedis(tb, rt), keyPrefix(tb)), rt)
+			return ginSCS("redis", goredisstore.NewWithPrefix(goRedis(tb, rt), keyPrefix(tb)), rt.meter())
 		}},
 	)
+	ms = append(ms, oursMounts("gin", ginStores)...)
+	return append(ms, storePeers()...)
 }
 
 func ginOurs(m *core.Manager, ms *misses) target {
@@ -81,7 +83,7 @@ func ginServe[S any](o *ops[*gin.Context, S], ms *misses) func(w string) gin.Han
 }
 
 // ginContrib mounts gin-contrib/sessions on st.
-func ginContrib(_ testing.TB, store string, st sessions.Store, rt *roundTrips) *Case {
+func ginContrib(_ testing.TB, store string, st sessions.Store, io *meter) *Case {
 	st.Options(sessions.Options{Path: "/", MaxAge: int(core.DefaultExpiration.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	o := &ops[*gin.Context, sessions.Session]{
 		open: func(c *gin.Context) (sessions.Session, error) { return sessions.Default(c), nil },
@@ -91,21 +93,15 @@ func ginContrib(_ testing.TB, store string, st sessions.Store, rt *roundTrips) *
 	}
 	ms := new(misses)
 	r := ginEngine([]gin.HandlerFunc{sessions.Sessions(core.DefaultCookieName, st)}, ginServe(o, ms))
-	return &Case{Framework: "gin", Library: "gin-contrib", Store: store, target: httpTarget{r}, misses: ms, rtt: rt}
+	return &Case{Framework: "gin", Library: "gin-contrib", Store: store, target: httpTarget{r}, misses: ms, io: io}
 }
 
 // ginSCS mounts alexedwards/scs on st. Its LoadAndSave is net/http
 // middleware, so it wraps the whole Gin engine, as its documentation shows.
-func ginSCS(store string, st scs.Store, rt *roundTrips) *Case {
-	sm := scs.New()
-	sm.Store = st
-	sm.Lifetime = core.DefaultExpiration
-	o := &ops[*gin.Context, context.Context]{
-		open: func(c *gin.Context) (context.Context, error) { return c.Request.Context(), nil },
-		get:  sm.Get,
-		set:  sm.Put,
-	}
+func ginSCS(store string, st scs.Store, io *meter) *Case {
+	sm := scsManager(st)
+	o := scsOps(sm, func(c *gin.Context) context.Context { return c.Request.Context() })
 	ms := new(misses)
 	r := ginEngine(nil, ginServe(o, ms))
-	return &Case{Framework: "gin", Library: "scs", Store: store, target: httpTarget{sm.LoadAndSave(r)}, misses: ms, rtt: rt}
+	return &Case{Framework: "gin", Library: "scs", Store: store, target: httpTarget{sm.LoadAndSave(r)}, misses: ms, io: io}
 }

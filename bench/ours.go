@@ -17,9 +17,13 @@ var encryptionKey = []byte("bench-key-0123456789abcdef-32byt")
 type oursStore struct {
 	name string // the store kind: "cookie", "memory" or "redis"
 
-	// config returns the Config to run on. A Redis client it makes counts
-	// its round trips in rt.
-	config func(tb testing.TB, rt *roundTrips) core.Config
+	// config returns the Config to run on, and the meter of its store's
+	// I/O (nil when the store does none).
+	config func(tb testing.TB) (core.Config, *meter)
+
+	// perCall is the most I/O one store call may cost, in its meter's
+	// unit; 0 leaves it unchecked.
+	perCall int64
 
 	// record has the store's ids recorded and deleted at the end, for a
 	// store whose keys cannot be given a prefix of the run's own.
@@ -29,30 +33,36 @@ type oursStore struct {
 var oursStores = []oursStore{
 	{
 		name: "cookie",
-		config: func(testing.TB, *roundTrips) core.Config {
+		config: func(testing.TB) (core.Config, *meter) {
 			cfg := core.DefaultConfig()
 			cfg.EncryptionKey = encryptionKey
-			return cfg
+			return cfg, nil
 		},
 	},
 	{
 		name: "memory",
-		config: func(testing.TB, *roundTrips) core.Config {
-			cfg := core.DefaultConfig()
-			cfg.Driver = core.DriverNative
-			cfg.Store = memstore.New()
-			return cfg
+		config: func(testing.TB) (core.Config, *meter) {
+			return nativeConfig(memstore.New()), nil
 		},
 	},
 }
 
+// nativeConfig is the native driver on st, with no scheduled garbage
+// collection: the benchmarks run it on demand.
+func nativeConfig(st core.Store) core.Config {
+	cfg := core.DefaultConfig()
+	cfg.Driver = core.DriverNative
+	cfg.Store = st
+	cfg.GCInterval = -1
+	return cfg
+}
+
 // oursManager returns a Manager on st, closed at the end of tb, and the
-// round trip counter of its Redis client. With count, the store's calls
-// are counted in the returned countingStore (nil for the cookie driver).
-func oursManager(tb testing.TB, st oursStore, count bool) (*core.Manager, *roundTrips, *countingStore) {
+// meter of its store's I/O. With count, the store's calls are counted in
+// the returned countingStore (nil for the cookie driver).
+func oursManager(tb testing.TB, st oursStore, count bool) (*core.Manager, *meter, *countingStore) {
 	tb.Helper()
-	rt := new(roundTrips)
-	cfg := st.config(tb, rt)
+	cfg, io := st.config(tb)
 	var calls *countingStore
 	if cfg.Store != nil && (count || st.record) {
 		var cs *countingStore
@@ -77,10 +87,7 @@ func oursManager(tb testing.TB, st oursStore, count bool) (*core.Manager, *round
 		tb.Fatalf("core.New: %v", err)
 	}
 	tb.Cleanup(func() { m.Close() })
-	if st.name != "redis" {
-		rt = nil
-	}
-	return m, rt, calls
+	return m, io, calls
 }
 
 // oursApps mounts ours in each framework: its middleware in front of the
@@ -89,12 +96,14 @@ var oursApps = map[string]func(m *core.Manager, ms *misses) target{
 	"gin":   ginOurs,
 	"echo":  echoOurs,
 	"fiber": fiberOurs,
+	"http":  httpOurs,
 }
 
-// oursMounts returns a mount per store variant of ours, in framework fw.
-func oursMounts(fw string) []mount {
+// oursMounts returns a mount per store variant of ours in stores, in
+// framework fw.
+func oursMounts(fw string, stores []oursStore) []mount {
 	var out []mount
-	for _, st := range oursStores {
+	for _, st := range stores {
 		out = append(out, mount{library: "ours", store: st.name, build: func(tb testing.TB) *Case {
 			return mountOurs(tb, fw, st, false)
 		}})
@@ -105,9 +114,9 @@ func oursMounts(fw string) []mount {
 // mountOurs mounts ours on st in framework fw; with count, its store calls
 // are counted.
 func mountOurs(tb testing.TB, fw string, st oursStore, count bool) *Case {
-	m, rt, calls := oursManager(tb, st, count)
+	m, io, calls := oursManager(tb, st, count)
 	ms := new(misses)
-	return &Case{Framework: fw, Library: "ours", Store: st.name, target: oursApps[fw](m, ms), misses: ms, rtt: rt, calls: calls}
+	return &Case{Framework: fw, Library: "ours", Store: st.name, target: oursApps[fw](m, ms), misses: ms, io: io, calls: calls}
 }
 
 // sessionOps are ours' ops once a framework's From has found the session.

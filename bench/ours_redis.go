@@ -11,13 +11,12 @@ import (
 // deleted at the end.
 func init() {
 	oursStores = append(oursStores, oursStore{
-		name:   "redis",
-		record: true,
-		config: func(tb testing.TB, rt *roundTrips) core.Config {
-			cfg := core.DefaultConfig()
-			cfg.Driver = core.DriverNative
-			cfg.Store = redisstore.New(goRedis(tb, rt))
-			return cfg
+		name:    "redis",
+		record:  true,
+		perCall: 1,
+		config: func(tb testing.TB) (core.Config, *meter) {
+			rt := new(roundTrips)
+			return nativeConfig(redisstore.New(goRedis(tb, rt))), rt.meter()
 		},
 	})
 }

@@ -61,7 +61,7 @@ parts() {
 		f = $2; sub(/%/, "", f); name = $6
 		if (name ~ /^crypto\/|vgetrandom/) p = "crypto: HMAC-SHA256, AES-GCM, random ids"
 		else if (name ~ /^encoding\/base64/) p = "base64"
-		else if (name ~ /go-redis|redigo/) p = "Redis client"
+		else if (name ~ /go-redis|redigo|jackc\/pg|go-sql-driver|gorm\.io|libtnb|modernc\.org|^database\/sql/) p = "store clients: Redis, SQL drivers, GORM, SQLite"
 		else if (name ~ /^syscall\.|^internal\/poll|^net\.|netpoll|epoll|^internal\/runtime\/syscall|runtime\.futex|runtime\.usleep|runtime\.osyield|runtime\.tgkill/) p = "system calls, network, threads"
 		else if (name ~ /ignitego\/session\/(core|adapters|stores|internal)/) p = "the session library (core, adapters, stores)"
 		else if (name ~ /gin-gonic|labstack|gofiber|valyala|^net\/http|^net\/textproto|^net\/url|^bufio/) p = "the framework (Gin, Echo, Fiber, fasthttp, net/http)"
@@ -73,7 +73,7 @@ parts() {
 		sum[p] += f; total += f
 	}
 	END {
-		n = split("crypto: HMAC-SHA256, AES-GCM, random ids|base64|Redis client|system calls, network, threads|the session library (core, adapters, stores)|the framework (Gin, Echo, Fiber, fasthttp, net/http)|the benchmark harness|allocation and garbage collection|locks, atomics and pools|reading the clock|maps, copies, hashing and the rest of the runtime", order, "|")
+		n = split("crypto: HMAC-SHA256, AES-GCM, random ids|base64|store clients: Redis, SQL drivers, GORM, SQLite|system calls, network, threads|the session library (core, adapters, stores)|the framework (Gin, Echo, Fiber, fasthttp, net/http)|the benchmark harness|allocation and garbage collection|locks, atomics and pools|reading the clock|maps, copies, hashing and the rest of the runtime", order, "|")
 		for (i = 1; i <= n; i++) if (sum[order[i]] > 0) printf "  %6.1f%%  %s\n", sum[order[i]], order[i]
 	}'
 }

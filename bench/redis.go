@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,44 +46,6 @@ func redisAddr(tb testing.TB) string {
 	return addr
 }
 
-// roundTrips counts request/response exchanges on the connections of one
-// Redis client. A round trip is a write followed by a read on the same
-// connection, so a pipeline of many commands counts once, as it should.
-// Counting at the socket works the same for go-redis and redigo clients.
-type roundTrips struct{ n atomic.Int64 }
-
-// Load returns the round trips so far.
-func (r *roundTrips) Load() int64 { return r.n.Load() }
-
-func (r *roundTrips) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	return &countingConn{Conn: c, rt: r}, nil
-}
-
-// countingConn is a net.Conn whose owner counts its round trips. A Redis
-// connection is used by one goroutine at a time.
-type countingConn struct {
-	net.Conn
-	rt      *roundTrips
-	written bool
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	c.written = true
-	return c.Conn.Write(p)
-}
-
-func (c *countingConn) Read(p []byte) (int, error) {
-	if c.written {
-		c.written = false
-		c.rt.n.Add(1)
-	}
-	return c.Conn.Read(p)
-}
-
 // goRedis returns a go-redis client whose round trips rt counts. tb closes
 // it at the end.
 func goRedis(tb testing.TB, rt *roundTrips) *redis.Client {
@@ -99,7 +59,9 @@ func goRedis(tb testing.TB, rt *roundTrips) *redis.Client {
 func redigoPool(tb testing.TB, rt *roundTrips) *redigo.Pool {
 	addr := redisAddr(tb)
 	p := &redigo.Pool{
-		MaxIdle:     4,
+		// As many as the load's clients, so that no connection is closed
+		// and dialled again under load.
+		MaxIdle:     loadClients,
 		IdleTimeout: time.Minute,
 		Dial: func() (redigo.Conn, error) {
 			c, err := rt.dial(context.Background(), "tcp", addr)

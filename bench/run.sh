@@ -1,24 +1,52 @@
 #!/usr/bin/env bash
-# Runs the session benchmarks, summarises them with benchstat, prints one
-# table and regenerates docs/performance.md and docs/performance.svg.
+# Runs the session benchmarks, summarises them with benchstat, prints the
+# tables and regenerates docs/performance.md and docs/performance.svg.
 #
-#   COUNT      runs of each benchmark (default 6; benchstat wants 6 or more)
-#   BENCHTIME  go test -benchtime (default 1s)
-#   BENCH      go test -bench regexp (default ".": every case)
-#   TAGS       build tags (default: none)
-#   OUT        where the raw output and benchstat's go (default out/), and
-#              missed.txt: ours' cases that miss a target, which profile.sh
-#              then profiles
-#   NODOCS=1   print the table without touching docs/
-#   NOTE       a remark on the run for the report (the machine's load…)
+# Two parts. The rounds: every in-process case (BenchmarkGin, Echo, Fiber,
+# HTTP, ours and the peers on cookie, memory, Redis, SQL and files) and
+# every case under load (BenchmarkLoad), one pass over all of them a round,
+# COUNT rounds. Then the scale benchmarks (BenchmarkScale): each of ours'
+# stores loaded with SCALE_SIZES sessions, one process a store, so that a
+# store of a million sessions is loaded once and gone before the next.
 #
-# Cases on Redis use SESSION_TEST_REDIS_ADDR (default 127.0.0.1:6379).
+#   COUNT        rounds (default 6; benchstat wants 6 or more)
+#   BENCHTIME    go test -benchtime (default 1s)
+#   BENCH        the rounds' -bench regexp (default: every benchmark but
+#                BenchmarkScale); "none" skips the rounds. Subsets, e.g.:
+#                  BENCH='^BenchmarkGin$/^ours$'           ours in Gin
+#                  BENCH='^BenchmarkGin$/./(postgres|mariadb|sqlite)/'
+#                  BENCH='^BenchmarkLoad$'                 the load only
+#   SCALE        the stores BenchmarkScale runs, space-separated (default
+#                "memory file postgres mariadb sqlite redis"); "none" skips it
+#   SCALE_SIZES  sessions loaded, comma-separated (default 1000,1000000)
+#   SCALE_COUNT  runs of each scale benchmark (default 1: a garbage
+#                collection pass on a million sessions takes seconds to
+#                minutes, and what the table compares, a thousand sessions
+#                against a million, a pass against none, differs by far more
+#                than the noise; 3 or more for medians)
+#   TAGS         build tags (default: none)
+#   OUT          where the raw output and benchstat's go (default out/), and
+#                missed.txt: ours' cases that miss a target, which profile.sh
+#                then profiles
+#   NODOCS=1     print the tables without touching docs/
+#   NOTE         a remark on the run for the report (the machine's load…)
+#
+# The servers: SESSION_TEST_REDIS_ADDR (default 127.0.0.1:6379),
+# SESSION_TEST_POSTGRES_DSN and SESSION_TEST_MYSQL_DSN (unset: those cases
+# are skipped). At COUNT=6 and the defaults the whole run should take about
+# 40 minutes on a quiet 2-core machine: 4 to 5 minutes a round, and some 12
+# for the scale part, most of them the file store's million sessions
+# (loading, a garbage collection pass of minutes, removing the files);
+# SCALE="memory postgres mariadb sqlite redis" leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 COUNT=${COUNT:-6}
 BENCHTIME=${BENCHTIME:-1s}
-BENCH=${BENCH:-.}
+BENCH=${BENCH:-'^Benchmark(Gin|Echo|Fiber|HTTP|Load)$'}
+SCALE=${SCALE:-memory file postgres mariadb sqlite redis}
+SCALE_SIZES=${SCALE_SIZES:-1000,1000000}
+SCALE_COUNT=${SCALE_COUNT:-1}
 OUT=${OUT:-out}
 TAGS=${TAGS:-}
 
@@ -37,19 +65,35 @@ mkdir -p "$OUT"
 raw=$OUT/raw.txt
 bin=$OUT/bench.test
 go test -c -o "$bin" ${TAGS:+-tags "$TAGS"} .
-echo "running the benchmarks (count=$COUNT, benchtime=$BENCHTIME, tags=${TAGS:-none}); raw output in $raw" >&2
 : >"$raw"
-# One pass over every case per round, rather than each case COUNT times in
-# a row: a change in the machine's load then touches every case alike, and
-# the medians keep the ratios between cases.
-for ((i = 1; i <= COUNT; i++)); do
-	echo "round $i of $COUNT" >&2
-	"$bin" -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1 \
-		-test.benchtime "$BENCHTIME" -test.timeout 0 >>"$raw" 2>&1 || {
+started=$SECONDS
+
+# bench runs the benchmark binary, its output going to the raw file.
+bench() {
+	"$bin" -test.run '^$' -test.benchmem -test.benchtime "$BENCHTIME" -test.timeout 0 "$@" >>"$raw" 2>&1 || {
 		tail -n 30 "$raw" >&2
 		exit 1
 	}
-done
+}
+
+if [[ $BENCH != none ]]; then
+	echo "running the rounds (count=$COUNT, benchtime=$BENCHTIME, tags=${TAGS:-none}); raw output in $raw" >&2
+	# One pass over every case per round, rather than each case COUNT times
+	# in a row: a change in the machine's load then touches every case
+	# alike, and the medians keep the ratios between cases.
+	for ((i = 1; i <= COUNT; i++)); do
+		echo "round $i of $COUNT ($(((SECONDS - started) / 60)) min so far)" >&2
+		bench -test.bench "$BENCH" -test.count 1
+	done
+fi
+
+if [[ $SCALE != none ]]; then
+	for store in $SCALE; do
+		echo "scale: $store with $SCALE_SIZES sessions, count=$SCALE_COUNT ($(((SECONDS - started) / 60)) min so far)" >&2
+		bench -test.bench "^BenchmarkScale\$/^$store\$/" -test.count "$SCALE_COUNT" -scale.sizes "$SCALE_SIZES"
+	done
+fi
+echo "benchmarks done in $(((SECONDS - started) / 60)) min" >&2
 
 "$benchstat" "$raw" >"$OUT/benchstat.txt" 2>/dev/null
 "$benchstat" -format csv "$raw" >"$OUT/benchstat.csv" 2>/dev/null
@@ -63,5 +107,5 @@ mem=$(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/
 go run ./cmd/report "${args[@]}" \
 	-machine "$(uname -srm), $(nproc) cores${mem:+, $mem}" \
 	-go "$(go version | awk '{print $3}')" \
-	-run "count=$COUNT, benchtime=$BENCHTIME, tags=${TAGS:-none}, GOMAXPROCS=$(nproc)" \
+	-run "rounds: count=$COUNT, benchtime=$BENCHTIME; scale: count=$SCALE_COUNT, sizes=$SCALE_SIZES; tags=${TAGS:-none}, GOMAXPROCS=$(nproc)" \
 	-note "${NOTE:-}"

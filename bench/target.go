@@ -6,7 +6,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
 
@@ -24,6 +26,10 @@ type target interface {
 	// cookies serves one GET of path and returns the Cookie header a
 	// browser would send back.
 	cookies(tb testing.TB, path string) string
+
+	// listen serves the application on ln, with the framework's own
+	// server, until tb ends.
+	listen(tb testing.TB, ln net.Listener)
 }
 
 // httpTarget serves a net/http handler (Gin's and Echo's engines).
@@ -105,8 +111,13 @@ func (t httpTarget) cookies(tb testing.TB, path string) string {
 	return strings.Join(pairs, "; ")
 }
 
-// fastTarget serves a fasthttp handler (Fiber's).
-type fastTarget struct{ h fasthttp.RequestHandler }
+// fastTarget serves a Fiber application's fasthttp handler.
+type fastTarget struct {
+	app *fiber.App
+	h   fasthttp.RequestHandler
+}
+
+func fiberTarget(app *fiber.App) fastTarget { return fastTarget{app: app, h: app.Handler()} }
 
 var clientAddr = &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234}
 
@@ -164,4 +175,15 @@ func (t fastTarget) cookies(tb testing.TB, path string) string {
 		tb.Fatalf("GET %s: no Set-Cookie", path)
 	}
 	return strings.Join(pairs, "; ")
+}
+
+func (t httpTarget) listen(tb testing.TB, ln net.Listener) {
+	srv := &http.Server{Handler: t.h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	tb.Cleanup(func() { _ = srv.Close() })
+}
+
+func (t fastTarget) listen(tb testing.TB, ln net.Listener) {
+	go func() { _ = t.app.Listener(ln) }()
+	tb.Cleanup(func() { _ = t.app.ShutdownWithTimeout(5 * time.Second) })
 }

@@ -11,7 +11,7 @@ import (
 // keys). Start from DefaultConfig. Every zero value is a safe default: a
 // Config{} literal with a key and a store sends HttpOnly, SameSite=Lax
 // cookies as DefaultConfig does, and other zero values take the default
-// their documentation names (a Config{} literal has MatchUserAgent false).
+// their documentation names.
 type Config struct {
 	// Driver is the driver the session starts on (sess_driver): "cookie",
 	// "native", or the name of a custom driver in Drivers.
@@ -71,8 +71,13 @@ type Config struct {
 	MatchIP bool
 
 	// MatchUserAgent binds a session to the first 120 bytes of the
-	// User-Agent it started with (sess_match_useragent).
-	// Default: true.
+	// User-Agent it started with (sess_match_useragent): another User-Agent
+	// gets a fresh, empty session. CodeIgniter 3 and 4 dropped it because
+	// every browser update changes the User-Agent and so logs every user
+	// out. Turn it on only where clients keep one User-Agent (an API used
+	// by your own app, a kiosk) and a stolen cookie replayed from another
+	// client must fail even with the same IP.
+	// Default: false.
 	MatchUserAgent bool
 
 	// CookiePrefix is prepended to every session cookie's name (cookie_prefix).
@@ -137,7 +142,7 @@ type Config struct {
 
 	// RotationGrace is how long the old id of an automatic rotation (see
 	// TimeToUpdate) still leads to the session, for requests already in
-	// flight with it. Regenerate(false) ends the old id at once. Negative
+	// flight with it. Regenerate(DestroyOld) ends the old id at once. Negative
 	// disables the grace.
 	// Default: 10s.
 	RotationGrace time.Duration
@@ -164,13 +169,16 @@ type Config struct {
 	// Default: 1000.
 	GCBatch int
 
-	// Logger receives what the engine cannot return: a session changed after
-	// the response headers were sent, a failed background collection.
+	// Logger receives what the engine cannot return: a session that could
+	// not be loaded or saved (every middleware logs it, whatever error
+	// handler answers), a session changed after the response headers were
+	// sent, a failed background collection.
 	// Default: slog.Default().
 	Logger *slog.Logger
 
 	// ErrorHandler answers a request whose session could not be loaded or
-	// saved, in Manager.Middleware; status is ErrorStatus(err). The Gin,
+	// saved, in Manager.Middleware; status is ErrorStatus(err). The error
+	// has been logged with Logger by then (Manager.LogFailure). The Gin,
 	// Echo and Fiber middlewares have their own, in their frameworks' terms.
 	// Default: the status code and its text.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, status int, err error)
@@ -213,7 +221,6 @@ func DefaultConfig() Config {
 		CookieName:     DefaultCookieName,
 		Expiration:     DefaultExpiration,
 		TimeToUpdate:   DefaultTimeToUpdate,
-		MatchUserAgent: true,
 		CookiePath:     "/",
 		CookieSameSite: http.SameSiteLaxMode,
 		RotationGrace:  DefaultRotationGrace,
@@ -281,9 +288,22 @@ func (c *Config) touchInterval(r *record) time.Duration {
 	return d
 }
 
+// configError returns an error New reports: it reads "session: invalid
+// config: " and the formatted message, and wraps ErrInvalidConfig.
 func configError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+	return &invalidConfig{msg: fmt.Sprintf(format, args...), errs: []error{ErrInvalidConfig}}
 }
+
+// invalidConfig is an error of New. Its message carries the module's prefix
+// once, however many sentinels it wraps (ErrInvalidConfig first, then, for
+// an unknown driver name, ErrUnknownDriver).
+type invalidConfig struct {
+	msg  string
+	errs []error
+}
+
+func (e *invalidConfig) Error() string   { return ErrInvalidConfig.Error() + ": " + e.msg }
+func (e *invalidConfig) Unwrap() []error { return e.errs }
 
 // validCookieName reports whether s is an RFC 6265 cookie-name token.
 func validCookieName(s string) bool {

@@ -49,17 +49,20 @@
 //
 // # Lifecycle and security
 //
-// Regenerate gives the session a new id (call it on login and logout),
-// Destroy ends it, Clear empties it. The id also rotates every
-// TimeToUpdate, data kept; requests already in flight with the old id
-// follow it for RotationGrace. Ids have 160 bits from crypto/rand; cookies
-// are HttpOnly and SameSite=Lax by default; a session is bound to the
-// User-Agent it started with (MatchUserAgent) and optionally to its IP
-// (MatchIP). Token, ValidateToken and RegenerateToken give a per-session
-// CSRF token; GenerateOneTimeToken and ValidateOneTimeToken give tokens that
-// validate once where the session lives in a Store (on the cookie driver
-// without UseDatabase, a replayed older cookie validates a used token
-// again). Every comparison is constant-time.
+// Regenerate(DestroyOld) gives the session a new id and ends the old one
+// (call it on login and logout), Destroy ends the session, Clear empties it.
+// The id also rotates every TimeToUpdate, data kept; requests already in
+// flight with the old id follow it for RotationGrace. Ids have 160 bits
+// from crypto/rand; cookies are HttpOnly and SameSite=Lax by default. A
+// session can be bound to its IP (MatchIP) and to the User-Agent it started
+// with (MatchUserAgent). Both are off by default, as in CodeIgniter 3 and 4:
+// with MatchUserAgent on, every browser update logs its users out, so turn
+// it on only for clients that keep one User-Agent.
+//
+// Token, ValidateToken and RegenerateToken give a per-session CSRF token;
+// GenerateOneTimeToken and ValidateOneTimeToken give tokens that validate
+// once where the session lives in a Store (on the cookie driver without
+// UseDatabase, a replayed older cookie validates a used token again). Every comparison is constant-time.
 //
 // # Users and lifetimes
 //

@@ -59,7 +59,7 @@ type Loaded struct {
 type Commit struct {
 	ID        string    // the id to save under
 	PrevID    string    // the id the session was loaded under, when ID replaces it; "" otherwise
-	KeepPrev  bool      // Regenerate(true): PrevID keeps its data
+	KeepPrev  bool      // Regenerate(KeepOld): PrevID keeps its data
 	Rotated   bool      // an automatic rotation: PrevID leads to ID for Config.RotationGrace
 	Data      []byte    // the encoded session
 	Base      []byte    // the encoded session as loaded or last saved; nil for a new session

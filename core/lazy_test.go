@@ -144,7 +144,7 @@ func TestEachRequestSendsItsOwnCookie(t *testing.T) {
 				require.Equal(t, i-1, core.GetOr(s, "n", 0))
 				s.SetUserdata("n", i)
 				if driver == "cookie+db" {
-					s.Regenerate(false) // the cookie carries a new id
+					s.Regenerate(core.DestroyOld) // the cookie carries a new id
 				}
 				require.NoError(t, s.Save(context.Background()))
 				s.Release()

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"testing"
 	"time"
@@ -109,7 +110,7 @@ func TestAbsoluteTimeout(t *testing.T) {
 			require.Equal(t, int(left/time.Second), last.MaxAge, "the cookie ends with the session")
 
 			old := newBrowser()
-			old.cookies = maps(b.cookies)
+			old.cookies = maps.Clone(b.cookies)
 			clock.Advance(left - time.Second)
 			request(t, m, b, func(s *core.Session) { require.Equal(t, "ada", s.Userdata("name")) })
 			clock.Advance(time.Second)

@@ -165,7 +165,10 @@ func (m *Manager) builtin(name string) (Driver, error) {
 	if d, ok := cfg.Drivers[name]; ok {
 		return d, nil
 	}
-	return nil, fmt.Errorf("%w: %w: %q is neither built in nor in Drivers", ErrInvalidConfig, ErrUnknownDriver, name)
+	return nil, &invalidConfig{
+		msg:  fmt.Sprintf("unknown driver %q: neither built in nor in Drivers", name),
+		errs: []error{ErrInvalidConfig, ErrUnknownDriver},
+	}
 }
 
 // Config returns the configuration in force, defaults filled in.
@@ -194,13 +197,21 @@ func (m *Manager) Start(ctx context.Context, t Transport) (*Session, error) {
 	return &q.handle, nil
 }
 
+// LogFailure logs, at level Error with Config.Logger, a request whose
+// session could not be loaded or saved; status is ErrorStatus(err). Every
+// middleware calls it when a session fails, before its error handler
+// answers, so that no failure goes unreported whatever answers it.
+func (m *Manager) LogFailure(ctx context.Context, status int, err error) {
+	m.cfg.Logger.ErrorContext(ctx, "session: request failed", "status", status, "error", err)
+}
+
 // handleError answers a request whose session failed, for Middleware.
 func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	m.LogFailure(r.Context(), status, err)
 	if m.cfg.ErrorHandler != nil {
 		m.cfg.ErrorHandler(w, r, status, err)
 		return
 	}
-	m.cfg.Logger.Error("session: request failed", "status", status, "error", err)
 	http.Error(w, http.StatusText(status), status)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func TestDefaultConfigIsCodeIgniters(t *testing.T) {
 	require.False(t, c.EncryptCookie)
 	require.False(t, c.UseDatabase)
 	require.False(t, c.MatchIP)
-	require.True(t, c.MatchUserAgent)
+	require.False(t, c.MatchUserAgent, "CodeIgniter 3 and 4 dropped sess_match_useragent")
 	require.Equal(t, "", c.CookiePrefix)
 	require.Equal(t, "", c.CookieDomain)
 	require.Equal(t, "/", c.CookiePath)
@@ -89,7 +90,34 @@ func TestNewRejectsConfigsThatCannotWork(t *testing.T) {
 			require.Nil(t, m)
 			require.ErrorIs(t, err, core.ErrInvalidConfig)
 			require.Equal(t, tc.unknown, errors.Is(err, core.ErrUnknownDriver), "ErrUnknownDriver in %v", err)
-			require.Contains(t, err.Error(), "session: invalid config")
+			msg := err.Error()
+			require.True(t, strings.HasPrefix(msg, "session: invalid config: "), "got %q", msg)
+			require.Equal(t, 1, strings.Count(msg, "session:"), "one prefix in %q", msg)
+		})
+	}
+}
+
+func TestNewErrorMessages(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(c *core.Config)
+		want   string
+	}{
+		{"unknown driver", func(c *core.Config) { c.EncryptionKey, c.Driver = testKey, "x" },
+			`session: invalid config: unknown driver "x": neither built in nor in Drivers`},
+		{"native without a store", func(c *core.Config) { c.Driver = "native" },
+			`session: invalid config: the native driver needs a Store`},
+		{"cookie driver without a key", func(c *core.Config) {},
+			`session: invalid config: the cookie driver needs an EncryptionKey of at least 32 bytes`},
+		{"negative expiration", func(c *core.Config) { c.EncryptionKey, c.Expiration = testKey, -time.Hour },
+			`session: invalid config: Expiration -1h0m0s is negative (use NoExpiration)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := core.DefaultConfig()
+			tc.change(&cfg)
+			_, err := core.New(cfg)
+			require.EqualError(t, err, tc.want)
 		})
 	}
 }

@@ -115,7 +115,7 @@ func TestRegenerateWinsOverConcurrentSave(t *testing.T) {
 	b.do(t, m, func(s *core.Session) { s.SetUserdata("user", "ada") })
 	slow := b.start(t, m)
 	oldID := slow.ID()
-	b.do(t, m, func(s *core.Session) { s.Regenerate(false) })
+	b.do(t, m, func(s *core.Session) { s.Regenerate(core.DestroyOld) })
 	slow.SetUserdata("x", 1)
 	slow.finish(t)
 	_, found, _ := st.Load(context.Background(), oldID)

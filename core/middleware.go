@@ -7,7 +7,10 @@ import (
 
 type contextKey struct{}
 
-// FromContext returns the session Manager.Middleware put in ctx, or nil.
+// FromContext returns the session Manager.Middleware put in ctx, or nil
+// when ctx has none (a handler the middleware does not wrap). Unlike the
+// adapters' From, which panic without their middleware, it leaves the
+// check to the caller: a context travels further than one handler.
 func FromContext(ctx context.Context) *Session {
 	s, _ := ctx.Value(contextKey{}).(*Session)
 	return s

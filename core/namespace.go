@@ -4,8 +4,8 @@ package core
 const (
 	regenNone   uint8 = iota
 	regenRotate       // automatic rotation: the old id forwards to the new one for a grace
-	regenKeep         // Regenerate(true): the old id keeps its data
-	regenDrop         // Regenerate(false): the old id ends now
+	regenKeep         // Regenerate(KeepOld): the old id keeps its data
+	regenDrop         // Regenerate(DestroyOld): the old id ends now
 )
 
 // Token changes, for merging.
@@ -35,6 +35,7 @@ type namespace struct {
 
 	changes            // since the load or the last save
 	destroyID string   // a destroyed session's id, deleted on Save
+	ended     bool     // Destroy ran in this request: ID gives no new id
 	reserved  []string // reserved keys a handler tried to change, for the log
 
 	commit Commit // the last save's, and its changes: see save

@@ -3,6 +3,8 @@ package core_test
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -90,6 +92,9 @@ func TestPHPFormatReadsCodeIgniterSessions(t *testing.T) {
 		require.Equal(t, clock.Now().Unix()-120, s.Userdata("last_activity"))
 		require.Equal(t, "192.0.2.1", s.Userdata("ip_address"), "PHP keeps no IP: the current request's")
 		require.Equal(t, "core-test", s.Userdata("user_agent"))
+		all := s.AllUserdata()
+		require.ElementsMatch(t, []string{"cart", "ip_address", "last_activity", "session_id", "user_agent", "user_id"}, slices.Collect(maps.Keys(all)),
+			"userdata() holds neither flash nor temp items nor __ci_vars and __ci_last_regenerate")
 		s.SetUserdata("go_side", "hello from Go")
 		s.SetFlashdata("go_flash", "flash from Go")
 		s.SetTempdata("go_temp", 7, 10*time.Minute)
@@ -180,7 +185,7 @@ func TestFormatValidation(t *testing.T) {
 		})
 	}
 	cfg := core.DefaultConfig()
-	cfg.Driver = "ci"
+	cfg.Driver, cfg.MatchUserAgent = "ci", true
 	cfg.Drivers = map[string]core.Driver{"ci": &phpDriver{StoreDriver: core.StoreDriver{Store: memstore.New()}, format: core.Format{Codec: "php"}}}
 	_, err := core.New(cfg)
 	require.ErrorIs(t, err, core.ErrInvalidConfig, "PHP sessions carry no User-Agent to match")

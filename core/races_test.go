@@ -50,7 +50,7 @@ func TestDestroyEndsTheSuccessorOfAConcurrentRotation(t *testing.T) {
 	b.do(t, m, func(s *core.Session) { require.Nil(t, s.Userdata("user"), "still logged in after logout") })
 }
 
-// Regenerate(false) (login) inserts its own view under the new id without
+// Regenerate(DestroyOld) (login) inserts its own view under the new id without
 // merging what a concurrent request saved to the old id before it: that
 // write is lost.
 func TestRegenerateMergesEarlierConcurrentWrites(t *testing.T) {
@@ -61,7 +61,7 @@ func TestRegenerateMergesEarlierConcurrentWrites(t *testing.T) {
 	login := b.start(t, m)
 	_ = login.Userdata("user")
 	b.do(t, m, func(s *core.Session) { s.SetUserdata("cart", 3) }) // saved first
-	login.Regenerate(false)
+	login.Regenerate(core.DestroyOld)
 	login.SetUserdata("role", "admin")
 	login.finish(t)
 	b.do(t, m, func(s *core.Session) {
@@ -70,7 +70,7 @@ func TestRegenerateMergesEarlierConcurrentWrites(t *testing.T) {
 	})
 }
 
-// Regenerate(false) racing an automatic rotation: the rotated id keeps
+// Regenerate(DestroyOld) racing an automatic rotation: the rotated id keeps
 // the pre-regenerate data (e.g. the logged-in user) alive.
 func TestRegenerateEndsTheSuccessorOfAConcurrentRotation(t *testing.T) {
 	clock := frontends.NewClock()
@@ -88,7 +88,7 @@ func TestRegenerateEndsTheSuccessorOfAConcurrentRotation(t *testing.T) {
 	rotated := xhr.x.set[len(xhr.x.set)-1].Value
 
 	logout.UnsetUserdata("user")
-	logout.Regenerate(false)
+	logout.Regenerate(core.DestroyOld)
 	require.NoError(t, logout.Save(context.Background()))
 	logout.Release()
 	logout.x.done()

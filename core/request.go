@@ -123,7 +123,7 @@ func (q *request) lock(ctx context.Context, st Store, id string) error {
 	}
 	l, ok := st.(Locker)
 	if !ok {
-		return fmt.Errorf("%w: Config.Lock needs a store with the Locker ability", ErrInvalidConfig)
+		return configError("Lock needs a Store with the Locker ability; %T has none", st)
 	}
 	timeout := q.m.cfg.LockTimeout
 	lctx, cancel := context.WithTimeout(ctx, timeout)

@@ -117,23 +117,48 @@ func (s *Session) Err() error {
 	return err
 }
 
-// ID returns the session id, or "" for a new session that holds nothing yet
-// (it gets an id when it is first changed).
+// ID returns the session id, as PHP's session_id() does. A new session
+// gets its id on this call and is saved with it, so that the client holds
+// the id from the next request on; a request that never asks for the id nor
+// touches the session's data creates nothing. ID returns "" after Destroy in
+// the same request (until data set afterwards starts a new session; the
+// next request gets a new id), and for a new session asked once the
+// response headers went out, when no cookie can carry its id any more.
 func (s *Session) ID() (id string) {
-	s.use(func(ns *namespace) { id = ns.id })
+	s.use(func(ns *namespace) { id = ns.sessionID() })
 	return id
 }
 
+// sessionID returns the session's id, giving a new session one (see ID).
+func (ns *namespace) sessionID() string {
+	if ns.id == "" && !ns.ended && !ns.q.committed {
+		ns.changed("", false)
+	}
+	return ns.id
+}
+
+// OldID says what Regenerate does with the id it replaces.
+type OldID int
+
+const (
+	// KeepOld leaves the old id holding the session's data until it expires:
+	// CodeIgniter's sess_regenerate(FALSE), Mako's regenerateId(true).
+	KeepOld OldID = iota
+	// DestroyOld ends the old id at once: CodeIgniter's sess_regenerate(TRUE),
+	// Mako's regenerateId(). Use it on login, logout and any change of
+	// privilege.
+	DestroyOld
+)
+
 // Regenerate gives the session a new id, keeping its data (CodeIgniter's
-// sess_regenerate, Mako's regenerateId). With keepOld, the old id keeps its
-// data in the store; without, it ends at once. Call it on login, logout and
-// any change of privilege.
-func (s *Session) Regenerate(keepOld bool) {
+// sess_regenerate, Mako's regenerateId); old says whether the id it
+// replaces keeps the data (KeepOld) or ends now (DestroyOld).
+func (s *Session) Regenerate(old OldID) {
 	s.use(func(ns *namespace) {
-		if keepOld {
-			ns.regen = max(ns.regen, regenKeep)
-		} else {
+		if old == DestroyOld {
 			ns.regen = regenDrop
+		} else {
+			ns.regen = max(ns.regen, regenKeep)
 		}
 		ns.id = ns.newID()
 		ns.rec.lastActivity = ns.nowMs()
@@ -150,6 +175,7 @@ func (s *Session) Destroy() {
 		if ns.loadedID != "" {
 			ns.destroyID = ns.loadedID
 		}
+		ns.ended = true
 		ns.endIndexed(true)
 		ns.fresh(ns.nowMs())
 		ns.changes = changes{byHandler: ns.byHandler}

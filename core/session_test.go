@@ -283,3 +283,75 @@ func TestSessionKeptAfterItsRequestIsInert(t *testing.T) {
 	alice.do(t, m, func(s *core.Session) { require.Equal(t, "alice", s.Userdata("owner")) })
 	kept.Release() // twice is safe
 }
+
+func TestRegenerate(t *testing.T) {
+	cases := []struct {
+		name    string
+		old     core.OldID
+		oldLive bool // a client still holding the old id finds the data
+	}{
+		{"KeepOld is sess_regenerate(FALSE)", core.KeepOld, true},
+		{"DestroyOld is sess_regenerate(TRUE)", core.DestroyOld, false},
+	}
+	for _, st := range storeSetups() {
+		for _, tc := range cases {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				m := newManager(t, st.driver, st.store(), nil)
+				b := newBrowser()
+				var before string
+				b.do(t, m, func(s *core.Session) { s.SetUserdata("user", "ada"); before = s.ID() })
+				stale := newBrowser()
+				for k, v := range b.cookies {
+					stale.cookies[k] = v
+				}
+				b.do(t, m, func(s *core.Session) {
+					s.Regenerate(tc.old)
+					require.NotEqual(t, before, s.ID(), "a new id at once")
+				})
+				b.do(t, m, func(s *core.Session) { require.Equal(t, "ada", s.Userdata("user"), "the data moves to the new id") })
+				want := any(nil)
+				if tc.oldLive {
+					want = "ada"
+				}
+				stale.do(t, m, func(s *core.Session) {
+					require.Equal(t, want, s.Userdata("user"), "what the old id leads to")
+				})
+			})
+		}
+	}
+}
+
+func TestIDGivesANewSessionItsID(t *testing.T) {
+	cases := []struct {
+		name    string
+		before  func(r *req) // what the request did before asking for the id
+		wantID  bool         // ID returns an id
+		cookies int          // cookies the response sets
+	}{
+		{"a new session", func(*req) {}, true, 1},
+		{"after reading", func(r *req) { _ = r.Userdata("x") }, true, 1},
+		{"after Destroy", func(r *req) { r.Destroy() }, false, 0},
+		{"after the headers went out", func(r *req) { require.NoError(t, r.Commit(context.Background())) }, false, 0},
+	}
+	for _, st := range storeSetups() {
+		for _, tc := range cases {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				store := frontends.NewStore(memstore.New())
+				m := newManager(t, st.driver, store, nil)
+				b := newBrowser()
+				r := b.start(t, m)
+				tc.before(r)
+				id := r.ID()
+				require.Equal(t, tc.wantID, id != "", "ID() = %q", id)
+				require.Equal(t, id, r.Userdata(core.KeySessionID), "the session_id item is the id")
+				r.finish(t)
+				require.Len(t, r.x.set, tc.cookies)
+				if !tc.wantID {
+					require.Zero(t, store.Writes(), "no session was made")
+					return
+				}
+				b.do(t, m, func(s *core.Session) { require.Equal(t, id, s.ID(), "the id holds on the next request") })
+			})
+		}
+	}
+}

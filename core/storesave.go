@@ -26,7 +26,7 @@ type storeSave struct {
 // id changes, the session under the new id starts from what the old id
 // holds now (a concurrent rotation followed), and the old id is kept
 // (KeepPrev), turned into a forward to the new id for Config.RotationGrace
-// (an automatic rotation), or ended (Regenerate(false)).
+// (an automatic rotation), or ended (Regenerate(DestroyOld)).
 //
 // On return c.ID and c.Data are what was stored, and c.Refresh is set when
 // the client must learn a new id.

@@ -4,7 +4,7 @@ import "github.com/ignitego/session/core/php"
 
 // The reserved, read-only items every session has, as in CodeIgniter.
 const (
-	KeySessionID    = "session_id"    // string: the current id
+	KeySessionID    = "session_id"    // string: the current id, as ID returns it
 	KeyIPAddress    = "ip_address"    // string: the client IP the session started from
 	KeyUserAgent    = "user_agent"    // string: the first 120 bytes of the User-Agent it started with
 	KeyLastActivity = "last_activity" // int64: unix seconds of its creation or last id rotation
@@ -22,7 +22,7 @@ func isReserved(key string) bool {
 func (ns *namespace) reservedValue(key string) (any, bool) {
 	switch key {
 	case KeySessionID:
-		return ns.id, true
+		return ns.sessionID(), true
 	case KeyIPAddress:
 		return ns.rec.ip, true
 	case KeyUserAgent:
@@ -91,21 +91,26 @@ func (s *Session) UnsetUserdata(keys ...string) {
 	s.use(func(ns *namespace) { ns.unset(keys, anyKind) })
 }
 
-// AllUserdata returns a copy of every item (userdata, flash and temp) and
-// the four reserved items (CodeIgniter's all_userdata). Token bookkeeping is
-// not included.
+// AllUserdata returns a copy of the plain userdata items and the four
+// reserved items, as CodeIgniter 3.1's userdata() and CodeIgniter 4's get()
+// with no key do: without flash items, temp items or bookkeeping (tokens,
+// CodeIgniter's __ci_vars). Userdata still reads a flash or temp item by its
+// key; AllFlashdata and AllTempdata hold those. Reading the session_id item
+// gives a new session its id, as ID does.
 func (s *Session) AllUserdata() map[string]any {
 	out := map[string]any{}
 	s.use(func(ns *namespace) {
 		for _, k := range [...]string{KeySessionID, KeyIPAddress, KeyUserAgent, KeyLastActivity} {
 			out[k], _ = ns.reservedValue(k)
 		}
-		ns.collect(out, anyKind)
+		ns.collect(out, isUser)
 	})
 	return out
 }
 
 func anyKind(uint8) bool { return true }
+
+func isUser(kind uint8) bool { return kind == kindUser }
 
 // GetAndSet stores value under key and returns what key held before, nil
 // when nothing (Mako's getAndPut).

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 func login(t *testing.T, m *core.Manager, b *browser, user string) (handle string) {
 	t.Helper()
 	b.do(t, m, func(s *core.Session) {
-		s.Regenerate(false)
+		s.Regenerate(core.DestroyOld)
 		s.SetUser(user)
 		s.SetUserdata("name", user)
 		handle = s.Handle()
@@ -127,14 +128,14 @@ func TestBindingFollowsTheID(t *testing.T) {
 			require.Equal(t, map[string][]string{h: {id2}}, indexed(t, st, "ada"), "no stale id after the grace")
 
 			var id3 string
-			b.do(t, m, func(s *core.Session) { s.Regenerate(false); id3 = s.ID() })
+			b.do(t, m, func(s *core.Session) { s.Regenerate(core.DestroyOld); id3 = s.ID() })
 			require.Equal(t, map[string][]string{h: {id3}}, indexed(t, st, "ada"), "Regenerate(DestroyOld) leaves only the new id")
 			require.Equal(t, []string{h}, handles(t, m, "ada"))
 
 			old := newBrowser()
-			old.cookies = maps(b.cookies)
+			old.cookies = maps.Clone(b.cookies)
 			var id4 string
-			b.do(t, m, func(s *core.Session) { s.Regenerate(true); id4 = s.ID() })
+			b.do(t, m, func(s *core.Session) { s.Regenerate(core.KeepOld); id4 = s.ID() })
 			require.Equal(t, map[string][]string{h: {id3, id4}}, indexed(t, st, "ada"), "the id Regenerate(KeepOld) kept stays listed")
 			require.Equal(t, []string{h}, handles(t, m, "ada"), "one session, one entry")
 			require.Equal(t, "ada", func() string { u, _ := whoami(t, m, old); return u }(), "the kept id still holds the session")
@@ -147,14 +148,6 @@ func TestBindingFollowsTheID(t *testing.T) {
 			require.Empty(t, handles(t, m, "ada"))
 		})
 	}
-}
-
-func maps(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func TestRevoke(t *testing.T) {

@@ -35,10 +35,11 @@ type Config struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
-	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise. The
+	// middleware has logged err with the Manager's Config.Logger by then.
 	// An error it returns is logged with c.Logger().
-	// Default: the error logged with c.Logger(), and the status code and
-	// its text.
+	// Default: err logged with c.Logger() too, and the status code and its
+	// text.
 	ErrorHandler func(c *echo.Context, status int, err error) error
 
 	// ClientIP is the client address a new session records and MatchIP
@@ -57,11 +58,16 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 	if cfg.ClientIP == nil {
 		cfg.ClientIP = (*echo.Context).RealIP
 	}
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c *echo.Context, status int, err error) error {
+	answer := cfg.ErrorHandler
+	if answer == nil {
+		answer = func(c *echo.Context, status int, err error) error {
 			c.Logger().Error("session failed", "status", status, "error", err)
 			return c.String(status, http.StatusText(status))
 		}
+	}
+	cfg.ErrorHandler = func(c *echo.Context, status int, err error) error {
+		m.LogFailure(c.Request().Context(), status, err)
+		return answer(c, status, err)
 	}
 	cfgp := &cfg
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -112,11 +118,15 @@ func NewWithConfig(m *core.Manager, cfg Config) echo.MiddlewareFunc {
 	}
 }
 
-// From returns the request's session, or nil when the middleware did not
-// run.
+// From returns the request's session, as c.Get(Key).(*core.Session) does.
+// It panics when the middleware did not serve the request (not added
+// before the route, or skipped by Config.Skipper), with a message that says
+// how to add it; c.Get(Key) tells whether there is a session.
 func From(c *echo.Context) *core.Session {
-	s, _ := c.Get(Key).(*core.Session)
-	return s
+	if s, ok := c.Get(Key).(*core.Session); ok {
+		return s
+	}
+	panic("echosession: no session on this route: add e.Use(echosession.New(m)) before it")
 }
 
 // request is one request in the middleware, in one allocation: the

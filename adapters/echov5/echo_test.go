@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,13 +73,13 @@ func Example() {
 	// visit 2
 }
 
-func TestSkipperAndFrom(t *testing.T) {
+func TestSkipper(t *testing.T) {
 	m := manager(t)
 	defer m.Close()
 	e := echo.New()
 	e.Use(echosession.NewWithConfig(m, echosession.Config{Skipper: func(c *echo.Context) bool { return c.Path() == "/health" }}))
-	var s *core.Session
-	e.GET("/health", func(c *echo.Context) error { s = echosession.From(c); return c.NoContent(http.StatusNoContent) })
+	var s any
+	e.GET("/health", func(c *echo.Context) error { s = c.Get(echosession.Key); return c.NoContent(http.StatusNoContent) })
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/health", nil))
 	require.Equal(t, http.StatusNoContent, w.Code)
@@ -442,5 +443,72 @@ func TestFirstUseInAGoroutine(t *testing.T) {
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 		require.Equal(t, http.StatusOK, rec.Code)
+	}
+}
+
+// A failed session is logged with the Manager's logger whichever error
+// handler answers, and by the default one with Echo's logger too.
+func TestFailureIsReported(t *testing.T) {
+	custom := func(c *echo.Context, status int, _ error) error {
+		return c.String(http.StatusTeapot, fmt.Sprintf("custom %d", status))
+	}
+	for _, tc := range []struct {
+		name       string
+		handler    func(c *echo.Context, status int, err error) error
+		wantStatus int
+		echoLog    bool // Echo's logger has the error too
+	}{
+		{"default error handler", nil, http.StatusInternalServerError, true},
+		{"custom error handler", custom, http.StatusTeapot, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs, echoLogs logBuf
+			cfg := core.DefaultConfig()
+			cfg.Driver, cfg.Store, cfg.Logger = core.DriverNative, memstore.New(), newLogger(&logs)
+			m, err := core.New(cfg)
+			require.NoError(t, err)
+			defer m.Close()
+			e := echo.New()
+			e.Logger = newLogger(&echoLogs)
+			e.Use(echosession.NewWithConfig(m, echosession.Config{ErrorHandler: tc.handler}))
+			e.GET("/", func(c *echo.Context) error {
+				echosession.From(c).SetUserdata("fn", func() {})
+				return c.String(http.StatusOK, "ok")
+			})
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+			require.Equal(t, tc.wantStatus, w.Code)
+			require.Contains(t, logs.String(), `level=ERROR msg="session: request failed" status=500`)
+			require.Contains(t, logs.String(), `cannot encode key \"fn\"`)
+			require.Equal(t, tc.echoLog, strings.Contains(echoLogs.String(), `cannot encode key \"fn\"`), "Echo's log: %s", echoLogs.String())
+		})
+	}
+}
+
+// From on a route the middleware did not serve panics with a message that
+// says how to add it, whether the middleware is missing or skipped the
+// request.
+func TestFromWithoutTheMiddleware(t *testing.T) {
+	m := manager(t)
+	defer m.Close()
+	for _, tc := range []struct {
+		name string
+		use  []echo.MiddlewareFunc
+	}{
+		{"no middleware", nil},
+		{"skipped", []echo.MiddlewareFunc{echosession.NewWithConfig(m, echosession.Config{Skipper: func(*echo.Context) bool { return true }})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := echo.New()
+			e.Use(tc.use...)
+			var got any
+			e.GET("/", func(c *echo.Context) error {
+				defer func() { got = recover() }()
+				echosession.From(c)
+				return nil
+			})
+			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+			require.Equal(t, "echosession: no session on this route: add e.Use(echosession.New(m)) before it", got)
+		})
 	}
 }

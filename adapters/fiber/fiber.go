@@ -28,7 +28,6 @@
 package fibersession
 
 import (
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -51,9 +50,9 @@ type Config struct {
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
 	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise (a
-	// cookie too large among them, see "Cookie size").
-	// Default: logs err with the Manager's Config.Logger, and answers the
-	// status code and its text.
+	// cookie too large among them, see "Cookie size"). The middleware has
+	// logged err with the Manager's Config.Logger by then.
+	// Default: the status code and its text.
 	ErrorHandler func(c *fiber.Ctx, status int, err error) error
 }
 
@@ -62,12 +61,15 @@ func New(m *core.Manager) fiber.Handler { return NewWithConfig(m, Config{}) }
 
 // NewWithConfig returns the middleware with cfg.
 func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
-	if cfg.ErrorHandler == nil {
-		logger := m.Config().Logger
-		cfg.ErrorHandler = func(c *fiber.Ctx, status int, err error) error {
-			logger.Error("session: request failed", slog.Int("status", status), slog.Any("error", err))
+	answer := cfg.ErrorHandler
+	if answer == nil {
+		answer = func(c *fiber.Ctx, status int, _ error) error {
 			return c.Status(status).SendString(http.StatusText(status))
 		}
+	}
+	cfg.ErrorHandler = func(c *fiber.Ctx, status int, err error) error {
+		m.LogFailure(c.UserContext(), status, err)
+		return answer(c, status, err)
 	}
 	return func(c *fiber.Ctx) error {
 		if cfg.Next != nil && cfg.Next(c) {
@@ -90,11 +92,15 @@ func NewWithConfig(m *core.Manager, cfg Config) fiber.Handler {
 	}
 }
 
-// From returns the request's session, or nil when the middleware did not
-// run.
+// From returns the request's session, as c.Locals(Key).(*core.Session)
+// does. It panics when the middleware did not serve the request (not added
+// before the route, or skipped by Config.Next), with a message that says
+// how to add it; c.Locals(Key) tells whether there is a session.
 func From(c *fiber.Ctx) *core.Session {
-	s, _ := c.Locals(Key).(*core.Session)
-	return s
+	if s, ok := c.Locals(Key).(*core.Session); ok {
+		return s
+	}
+	panic("fibersession: no session on this route: add app.Use(fibersession.New(m)) before it")
 }
 
 // transport is core.Transport over a fiber.Ctx. Strings Fiber returns live

@@ -65,8 +65,8 @@ func TestNext(t *testing.T) {
 	defer m.Close()
 	app := fiber.New()
 	app.Use(fibersession.NewWithConfig(m, fibersession.Config{Next: func(c *fiber.Ctx) bool { return c.Path() == "/health" }}))
-	var s *core.Session
-	app.Get("/health", func(c *fiber.Ctx) error { s = fibersession.From(c); return c.SendStatus(http.StatusNoContent) })
+	var s any
+	app.Get("/health", func(c *fiber.Ctx) error { s = c.Locals(fibersession.Key); return c.SendStatus(http.StatusNoContent) })
 	resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/health", nil))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
@@ -203,6 +203,37 @@ func TestSetCookieHeaders(t *testing.T) {
 			require.Equal(t, tt.otherNames, names)
 			require.Equal(t, tt.vary, resp.Header.Get(fiber.HeaderVary))
 			require.Equal(t, tt.cc, resp.Header.Get(fiber.HeaderCacheControl))
+		})
+	}
+}
+
+// From on a route the middleware did not serve panics with a message that
+// says how to add it, whether the middleware is missing or skipped the
+// request.
+func TestFromWithoutTheMiddleware(t *testing.T) {
+	m := manager(t, core.DriverNative)
+	defer m.Close()
+	for _, tc := range []struct {
+		name string
+		use  []any
+	}{
+		{"no middleware", nil},
+		{"skipped", []any{fibersession.NewWithConfig(m, fibersession.Config{Next: func(*fiber.Ctx) bool { return true }})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := fiber.New()
+			if tc.use != nil {
+				app.Use(tc.use...)
+			}
+			var got any
+			app.Get("/", func(c *fiber.Ctx) error {
+				defer func() { got = recover() }()
+				fibersession.From(c)
+				return nil
+			})
+			_, err := app.Test(httptest.NewRequest(http.MethodGet, "/", nil))
+			require.NoError(t, err)
+			require.Equal(t, "fibersession: no session on this route: add app.Use(fibersession.New(m)) before it", got)
 		})
 	}
 }

@@ -35,7 +35,10 @@ type Config struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// saved, in place of the handler's response; status is
-	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise.
+	// core.ErrorStatus(err): 503 for a store failure, 500 otherwise. The
+	// middleware has reported err by then: logged with the Manager's
+	// Config.Logger, and added to c.Errors (c.Error) for Gin's logger and
+	// error middlewares.
 	// Default: the status code and its text.
 	ErrorHandler func(c *gin.Context, status int, err error)
 
@@ -55,12 +58,17 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 	if cfg.ClientIP == nil {
 		cfg.ClientIP = (*gin.Context).RemoteIP
 	}
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
-			_ = c.Error(err)
+	answer := cfg.ErrorHandler
+	if answer == nil {
+		answer = func(c *gin.Context, status int, _ error) {
 			c.Header("Content-Type", "text/plain; charset=utf-8")
 			c.String(status, http.StatusText(status))
 		}
+	}
+	cfg.ErrorHandler = func(c *gin.Context, status int, err error) {
+		m.LogFailure(c.Request.Context(), status, err)
+		_ = c.Error(err)
+		answer(c, status, err)
 	}
 	cfgp := &cfg
 	return func(c *gin.Context) {
@@ -80,9 +88,18 @@ func NewWithConfig(m *core.Manager, cfg Config) gin.HandlerFunc {
 	}
 }
 
-// From returns the request's session; it panics, like c.MustGet, when the
-// middleware did not run.
-func From(c *gin.Context) *core.Session { return c.MustGet(Key).(*core.Session) }
+// From returns the request's session, as c.MustGet(Key).(*core.Session)
+// does. Like c.MustGet, it panics when the middleware did not serve the
+// request (not added before the route, or skipped by Config.Skipper), with
+// a message that says how to add it; c.Get(Key) tells whether there is a
+// session.
+func From(c *gin.Context) *core.Session {
+	v, _ := c.Get(Key)
+	if s, ok := v.(*core.Session); ok {
+		return s
+	}
+	panic("ginsession: no session on this route: add router.Use(ginsession.New(m)) before it")
+}
 
 // request is one request in the middleware, in one allocation: the writer
 // Gin sees, the core.ResponseWriter under it, and the transport.

@@ -1,19 +1,19 @@
 package ginsession_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
-
-	"bytes"
-	"log/slog"
-	"time"
 
 	ginsession "github.com/ignitego/session/adapters/gin"
 	"github.com/ignitego/session/core"
@@ -163,4 +163,79 @@ func TestReadAfterTheHeadersKeepsTheSession(t *testing.T) {
 	require.Empty(t, rec.Result().Cookies())
 	now = now.Add(11 * time.Second)
 	require.Equal(t, "ada", do("/me", ck).Body.String(), "logged out by a read-only streaming request; logs: %s", logs.String())
+}
+
+// A failed session is reported through the Manager's logger and through
+// c.Error, so that Gin's logger and error middlewares see it, whichever
+// error handler answers; gin.New() has no middleware that would.
+func TestFailureIsReported(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	custom := func(c *gin.Context, status int, _ error) { c.String(http.StatusTeapot, "custom %d", status) }
+	for _, tc := range []struct {
+		name       string
+		handler    func(c *gin.Context, status int, err error)
+		wantStatus int
+	}{
+		{"default error handler", nil, http.StatusInternalServerError},
+		{"custom error handler", custom, http.StatusTeapot},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			cfg := core.DefaultConfig()
+			cfg.Driver, cfg.Store = core.DriverNative, memstore.New()
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			m, err := core.New(cfg)
+			require.NoError(t, err)
+			defer m.Close()
+			r := gin.New()
+			var reported []error
+			r.Use(func(c *gin.Context) {
+				c.Next()
+				for _, e := range c.Errors {
+					reported = append(reported, e.Err)
+				}
+			})
+			r.Use(ginsession.NewWithConfig(m, ginsession.Config{ErrorHandler: tc.handler}))
+			r.GET("/", func(c *gin.Context) {
+				ginsession.From(c).SetUserdata("fn", func() {})
+				c.String(http.StatusOK, "ok")
+			})
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+			require.Equal(t, tc.wantStatus, w.Code)
+			require.Len(t, reported, 1, "c.Errors: got %v", reported)
+			var ee *core.EncodeError
+			require.True(t, errors.As(reported[0], &ee), "got %v, want a *core.EncodeError", reported[0])
+			require.Contains(t, logs.String(), `level=ERROR msg="session: request failed" status=500`)
+			require.Contains(t, logs.String(), `cannot encode key \"fn\"`)
+		})
+	}
+}
+
+// From on a route the middleware did not serve panics with a message that
+// says how to add it, as c.MustGet would, whether the middleware is missing
+// or skipped the request.
+func TestFromWithoutTheMiddleware(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	m := manager(t)
+	defer m.Close()
+	for _, tc := range []struct {
+		name string
+		use  []gin.HandlerFunc
+	}{
+		{"no middleware", nil},
+		{"skipped", []gin.HandlerFunc{ginsession.NewWithConfig(m, ginsession.Config{Skipper: func(*gin.Context) bool { return true }})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := gin.New()
+			r.Use(tc.use...)
+			var got any
+			r.GET("/", func(c *gin.Context) {
+				defer func() { got = recover() }()
+				ginsession.From(c)
+			})
+			r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+			require.Equal(t, "ginsession: no session on this route: add router.Use(ginsession.New(m)) before it", got)
+		})
+	}
 }

@@ -30,7 +30,7 @@ func (a *app) login(c *gin.Context) {
 		return
 	}
 	before := fingerprint(s.ID())
-	s.Regenerate(false) // the old id ends now
+	s.Regenerate(core.DestroyOld) // the old id ends now
 	s.SetUserdata("user", name)
 	s.SetFlashdata("notice", "Welcome, "+name+"! Logging in gave your session a new id: "+
 		before+" → "+fingerprint(s.ID())+". The old one no longer works.")

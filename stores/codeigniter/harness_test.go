@@ -284,7 +284,11 @@ func goAction(s *core.Session, a action) error {
 		s.SetTempdata(key, goValue(a["value"]), time.Duration(ttl)*time.Second)
 	case "regenerate":
 		// sess_regenerate(TRUE) ends the old id; FALSE keeps its data.
-		s.Regenerate(!a["destroy"].(bool))
+		old := core.KeepOld
+		if a["destroy"].(bool) {
+			old = core.DestroyOld
+		}
+		s.Regenerate(old)
 	case "destroy":
 		s.Destroy()
 	default:

@@ -121,6 +121,8 @@ func title(fw string) string {
 		return "Echo v4"
 	case "fiber":
 		return "Fiber v2"
+	case "http":
+		return "net/http"
 	}
 	return fw
 }

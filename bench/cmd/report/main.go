@@ -1,8 +1,12 @@
 // Command report turns benchstat's CSV output of the bench module's
-// benchmarks into one table: each case's median ns/op, B/op and allocs/op,
-// its ratio to the framework's floor and to the best peer on the same store
-// kind, and whether ours meets its targets. It prints the table and, when
-// asked, writes docs/performance.md and an SVG chart of ns/op.
+// benchmarks into tables: each in-process case's median ns/op, B/op,
+// allocs/op and store I/O, its ratio to the framework's floor and to the
+// best peer on the same store kind, and whether ours meets its targets
+// (one table for cookie, memory and Redis, one for the stores on SQL
+// servers and files); ours' stores with many sessions (BenchmarkScale);
+// and throughput and latency under load (BenchmarkLoad). It prints the
+// tables and, when asked, writes docs/performance.md and an SVG chart of
+// the main table's ns/op.
 //
 //	benchstat -format csv raw.txt > stat.csv
 //	go run ./cmd/report -csv stat.csv -md ../docs/performance.md -svg ../docs/performance.svg
@@ -52,9 +56,19 @@ func main() {
 		log.Fatalf("%s: no benchmark results", *csvPath)
 	}
 	rows := evaluate(res.rows)
-	fmt.Print(table(rows))
+	mainRows, storeRows := split(rows)
+	fmt.Print(table(mainRows))
 	fmt.Println()
 	fmt.Println(summary(rows))
+	if len(storeRows) > 0 {
+		fmt.Print("\nStores on servers and files (Gin):\n\n", table(storeRows))
+	}
+	if t := scaleTable(res.rows); t != "" {
+		fmt.Print("\nMany sessions:\n\n", t)
+	}
+	if t := loadTable(res.rows); t != "" {
+		fmt.Print("\nUnder load:\n\n", t)
+	}
 
 	if *missedF != "" {
 		if err := os.WriteFile(*missedF, []byte(missedCases(rows)), 0o644); err != nil {
@@ -62,7 +76,7 @@ func main() {
 		}
 	}
 	if *svgPath != "" {
-		if err := os.WriteFile(*svgPath, []byte(chart(rows)), 0o644); err != nil {
+		if err := os.WriteFile(*svgPath, []byte(chart(mainRows)), 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -87,6 +101,7 @@ func main() {
 			note:     *note,
 			versions: versions,
 			svg:      svgRel,
+			results:  res.rows,
 		}, rows)
 		if err := os.WriteFile(*mdPath, []byte(doc), 0o644); err != nil {
 			log.Fatal(err)
@@ -115,6 +130,17 @@ func peerVersions(path string) ([][2]string, error) {
 		"github.com/labstack/echo-contrib",
 		"github.com/gofiber/storage/redis/v3",
 		"github.com/redis/go-redis/v9",
+		"github.com/alexedwards/scs/pgxstore",
+		"github.com/alexedwards/scs/mysqlstore",
+		"github.com/alexedwards/scs/sqlite3store",
+		"github.com/wader/gormstore/v2",
+		"gorm.io/gorm",
+		"gorm.io/driver/postgres",
+		"gorm.io/driver/mysql",
+		"github.com/libtnb/sqlite",
+		"modernc.org/sqlite",
+		"github.com/jackc/pgx/v5",
+		"github.com/go-sql-driver/mysql",
 	}
 	found := map[string]string{}
 	for _, line := range strings.Split(string(b), "\n") {

@@ -8,23 +8,60 @@ import (
 	"strings"
 )
 
-// result is one case's medians, as benchstat summarised its runs.
-type result struct {
-	fw, lib, store, work string
+// The kinds of benchmark the bench module runs.
+const (
+	kindCase  = "case"  // Gin, Echo, Fiber, HTTP: one request in process
+	kindLoad  = "load"  // Load: closed-loop HTTP load over loopback
+	kindScale = "scale" // Scale: ours' stores with many sessions loaded
+)
 
-	ns, bytes, allocs, cookies, rtt float64
-	hasRTT                          bool
-	ci                              string // the 95% confidence interval of ns/op, e.g. "3%"
+// result is one benchmark's medians, as benchstat summarised its runs.
+type result struct {
+	kind                 string
+	fw, lib, store, work string
+	size                 int // scale: the sessions loaded
+
+	ns, bytes, allocs, cookies float64
+	ci                         string // the 95% confidence interval of ns/op, e.g. "3%"
+
+	io     float64 // the store's I/O per request, in ioUnit
+	ioUnit string  // "roundtrips", "statements" or "syscalls"; "" when not counted
+
+	// metrics holds every other unit: req/s, deleted/op…, and latencies in
+	// ns (p50-ns, p99-ns…; benchstat reports them in seconds).
+	metrics map[string]float64
 }
 
-// name is framework/library/store/workload.
-func (r *result) name() string { return r.fw + "/" + r.lib + "/" + r.store + "/" + r.work }
+// name is framework/library/store/workload for a case, with "load/" in
+// front for a load; store/size/op for a scale result.
+func (r *result) name() string {
+	switch r.kind {
+	case kindLoad:
+		return "load/" + r.fw + "/" + r.lib + "/" + r.store + "/" + r.work
+	case kindScale:
+		return "scale/" + r.store + "/" + strconv.Itoa(r.size) + "/" + r.work
+	}
+	return r.fw + "/" + r.lib + "/" + r.store + "/" + r.work
+}
+
+// metric returns the median of unit, and whether the benchmark reported it.
+func (r *result) metric(unit string) (float64, bool) {
+	v, ok := r.metrics[unit]
+	return v, ok
+}
 
 // results is benchstat's output: the configuration lines it copies from the
-// benchmark output (goos, cpu…), and one result per case.
+// benchmark output (goos, cpu…), and one result per benchmark.
 type results struct {
 	header map[string]string
 	rows   []*result
+}
+
+// ioUnits are the units a store's I/O is reported in.
+var ioUnits = map[string]string{
+	"roundtrips/op": "roundtrips",
+	"statements/op": "statements",
+	"syscalls/op":   "syscalls",
 }
 
 // parse reads `benchstat -format csv`: configuration lines, then one
@@ -63,11 +100,10 @@ func parse(r io.Reader) (*results, error) {
 		name := stripProcs(f[0])
 		row := byName[name]
 		if row == nil {
-			parts := strings.Split(name, "/")
-			if len(parts) != 4 {
-				return nil, fmt.Errorf("line %d: benchmark %q is not Framework/library/store/workload", n, f[0])
+			var err error
+			if row, err = newResult(name); err != nil {
+				return nil, fmt.Errorf("line %d: %v", n, err)
 			}
-			row = &result{fw: strings.ToLower(parts[0]), lib: parts[1], store: parts[2], work: parts[3]}
 			byName[name] = row
 			res.rows = append(res.rows, row)
 		}
@@ -87,11 +123,41 @@ func parse(r io.Reader) (*results, error) {
 			row.allocs = v
 		case "cookies/op":
 			row.cookies = v
-		case "rtt/op":
-			row.rtt, row.hasRTT = v, true
+		default:
+			if u, ok := ioUnits[unit]; ok {
+				row.io, row.ioUnit = v, u
+				continue
+			}
+			key := unit
+			if base, ok := strings.CutSuffix(unit, "-sec"); ok {
+				key, v = base+"-ns", v*1e9
+			}
+			row.metrics[key] = v
 		}
 	}
 	return res, sc.Err()
+}
+
+// newResult reads a benchmark's name: Framework/library/store/workload,
+// Load/framework/library/store/workload or Scale/store/size/op.
+func newResult(name string) (*result, error) {
+	p := strings.Split(name, "/")
+	r := &result{kind: kindCase, metrics: map[string]float64{}}
+	switch {
+	case p[0] == "Load" && len(p) == 5:
+		r.kind, r.fw, r.lib, r.store, r.work = kindLoad, p[1], p[2], p[3], p[4]
+	case p[0] == "Scale" && len(p) == 4:
+		size, err := strconv.Atoi(p[2])
+		if err != nil {
+			return nil, fmt.Errorf("benchmark %q: the size %q is not a number", name, p[2])
+		}
+		r.kind, r.fw, r.lib, r.store, r.size, r.work = kindScale, "gin", "ours", p[1], size, p[3]
+	case p[0] != "Load" && p[0] != "Scale" && len(p) == 4:
+		r.fw, r.lib, r.store, r.work = strings.ToLower(p[0]), p[1], p[2], p[3]
+	default:
+		return nil, fmt.Errorf("benchmark %q is not Framework/library/store/workload, Load/framework/library/store/workload or Scale/store/size/op", name)
+	}
+	return r, nil
 }
 
 // stripProcs removes the "-GOMAXPROCS" suffix of a benchmark name.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -43,7 +44,7 @@ Gin/gin-contrib/redis/rw-2,296,0%
 geomean,10,
 
 ,raw.txt,
-,rtt/op,CI
+,roundtrips/op,CI
 Gin/scs/redis/rw-2,2,0%
 Gin/gin-contrib/redis/rw-2,2,0%
 geomean,2,
@@ -61,11 +62,130 @@ func TestParse(t *testing.T) {
 		t.Fatalf("got %d rows, want 7", len(res.rows))
 	}
 	r := res.rows[1]
-	if r.name() != "gin/ours/cookie/rw" || r.ns != 2000 || r.bytes != 3000 || r.allocs != 40 || r.ci != "5%" || r.hasRTT {
-		t.Errorf("got %+v, want gin/ours/cookie/rw with 2000 ns, 3000 B, 40 allocs, CI 5%%, no rtt", *r)
+	if r.name() != "gin/ours/cookie/rw" || r.ns != 2000 || r.bytes != 3000 || r.allocs != 40 || r.ci != "5%" || r.ioUnit != "" {
+		t.Errorf("got %+v, want gin/ours/cookie/rw with 2000 ns, 3000 B, 40 allocs, CI 5%%, no I/O", *r)
 	}
-	if r := res.rows[5]; !r.hasRTT || r.rtt != 2 {
-		t.Errorf("%s: got rtt %v (%v), want 2", r.name(), r.rtt, r.hasRTT)
+	if r := res.rows[5]; r.ioUnit != "roundtrips" || r.io != 2 {
+		t.Errorf("%s: got I/O %v %s, want 2 roundtrips", r.name(), r.io, r.ioUnit)
+	}
+}
+
+const sampleMoreCSV = `goos: linux
+,raw.txt,
+,sec/op,CI
+Gin/ours/postgres/rw-2,3e-04,5%
+Gin/scs/postgres/rw-2,4e-04,5%
+Scale/memory/1000/rw-2,2e-06,1%
+Scale/memory/1000000/rw-2,3e-06,1%
+Scale/memory/1000000/gc-2,2.5,1%
+Scale/redis/1000/rw-2,1e-04,1%
+Load/gin/floor/none/ok-2,4e-05,2%
+Load/gin/ours/memory/rw-2,5e-05,2%
+Load/gin/scs/memory/rw-2,1e-04,2%
+geomean,1e-04,
+
+,raw.txt,
+,statements/op,CI
+Gin/ours/postgres/rw-2,2,0%
+geomean,2,
+
+,raw.txt,
+,deleted/op,CI
+Scale/memory/1000000/gc-2,100000,0%
+geomean,100000,
+
+,raw.txt,
+,longest-batch-sec,CI
+Scale/memory/1000000/gc-2,0.19,5%
+geomean,0.19,
+
+,raw.txt,
+,p99-sec,CI
+Scale/memory/1000000/gc-2,0.002,5%
+Load/gin/floor/none/ok-2,0.001,5%
+Load/gin/ours/memory/rw-2,0.002,5%
+Load/gin/scs/memory/rw-2,0.004,5%
+geomean,0.002,
+
+,raw.txt,
+,req/s,CI
+Load/gin/floor/none/ok-2,25000,1%
+Load/gin/ours/memory/rw-2,20000,1%
+Load/gin/scs/memory/rw-2,10000,1%
+geomean,17000,
+`
+
+func TestParseKinds(t *testing.T) {
+	res, err := parse(strings.NewReader(sampleMoreCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*result{}
+	for _, r := range res.rows {
+		byName[r.name()] = r
+	}
+	tests := []struct {
+		name, kind string
+		unit       string
+		want       float64
+	}{
+		{"gin/ours/postgres/rw", kindCase, "statements", 2},
+		{"scale/memory/1000000/gc", kindScale, "longest-batch-ns", 0.19e9},
+		{"scale/memory/1000000/gc", kindScale, "deleted/op", 100000},
+		{"load/gin/ours/memory/rw", kindLoad, "req/s", 20000},
+		{"load/gin/ours/memory/rw", kindLoad, "p99-ns", 2e6},
+	}
+	for _, tt := range tests {
+		r := byName[tt.name]
+		if r == nil {
+			t.Errorf("no result %s", tt.name)
+			continue
+		}
+		if r.kind != tt.kind {
+			t.Errorf("%s: got kind %s, want %s", tt.name, r.kind, tt.kind)
+		}
+		got, ok := r.metric(tt.unit)
+		if tt.unit == r.ioUnit {
+			got, ok = r.io, true
+		}
+		if !ok || math.Abs(got-tt.want) > 1e-6*tt.want {
+			t.Errorf("%s: got %s %v (%v), want %v", tt.name, tt.unit, got, ok, tt.want)
+		}
+	}
+	if r := byName["scale/memory/1000000/rw"]; r == nil || r.size != 1000000 || r.store != "memory" {
+		t.Errorf("got %+v, want the memory store with 1000000 sessions", r)
+	}
+}
+
+func TestSections(t *testing.T) {
+	res, err := parse(strings.NewReader(sampleMoreCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := evaluate(res.rows)
+	mainRows, storeRows := split(rows)
+	if len(mainRows) != 0 || len(storeRows) != 2 {
+		t.Errorf("got %d main and %d store rows, want 0 and 2 (scale and load are neither)", len(mainRows), len(storeRows))
+	}
+	for _, r := range storeRows {
+		if r.isOurs() && (r.speed != met || r.speedGoal != speedServer) {
+			t.Errorf("%s: got speed %s (goal %v), want met (≤ %v of scs)", r.name(), r.speed, r.speedGoal, speedServer)
+		}
+	}
+	scale := scaleTable(res.rows)
+	for _, want := range []string{"| memory |", "1M", "1.50×", "2.50 s", "100k", "190 ms", "? / 2.00 ms / ?", "none (Redis expires keys)"} {
+		if !strings.Contains(scale, want) {
+			t.Errorf("scale table: no %q in\n%s", want, scale)
+		}
+	}
+	load := loadTable(res.rows)
+	for _, want := range []string{"| Gin ", "20000", "0.80×", "2.00×", "| scs "} {
+		if !strings.Contains(load, want) {
+			t.Errorf("load table: no %q in\n%s", want, load)
+		}
+	}
+	if i, j := strings.Index(load, "| floor"), strings.Index(load, "| ours"); i < 0 || j < i {
+		t.Errorf("load table: want the floor first, then ours:\n%s", load)
 	}
 }
 
@@ -137,6 +257,14 @@ func TestChart(t *testing.T) {
 	for _, tick := range []string{">100 ns<", ">1 µs<", ">1 ms<"} {
 		if !strings.Contains(svg, tick) {
 			t.Errorf("no axis label %s", tick)
+		}
+	}
+}
+
+func TestBenchName(t *testing.T) {
+	for fw, want := range map[string]string{"gin": "Gin", "echo": "Echo", "fiber": "Fiber", "http": "HTTP"} {
+		if got := benchName(fw); got != want {
+			t.Errorf("benchName(%q): got %q, want %q", fw, got, want)
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 // table renders rows as one Markdown table, padded so that it also reads
 // as plain text.
 func table(rows []*row) string {
-	head := []string{"case", "ns/op", "±", "B/op", "allocs/op", "cookies/op", "rtt/op",
+	head := []string{"case", "ns/op", "±", "B/op", "allocs/op", "cookies/op", "store I/O/op",
 		"× floor", "× best peer", "best peer", "speed target", "floor + 2 µs", "allocs ≤ 1/8"}
 	right := []bool{false, true, true, true, true, true, true, true, true, false, false, false, false}
 	cells := [][]string{head}
@@ -30,9 +30,7 @@ func table(rows []*row) string {
 			"",
 			"",
 		}
-		if r.hasRTT {
-			c[6] = fmtNum(r.rtt)
-		}
+		c[6] = fmtIO(r.result)
 		if r.floor > 0 && r.lib != "floor" {
 			c[7] = fmtRatio(r.ns / r.floor)
 		}
@@ -51,7 +49,18 @@ func table(rows []*row) string {
 		}
 		cells = append(cells, c)
 	}
+	return grid(right, cells)
+}
+
+// grid renders cells, the first row the heading, as a Markdown table
+// padded so that it also reads as plain text; right marks the columns
+// aligned right.
+func grid(right []bool, cells [][]string) string {
+	head := cells[0]
 	width := make([]int, len(head))
+	for i := range width {
+		width[i] = 3 // a delimiter row needs a dash besides its colon
+	}
 	for _, c := range cells {
 		for i, s := range c {
 			width[i] = max(width[i], utf8.RuneCountInString(s))
@@ -70,7 +79,7 @@ func table(rows []*row) string {
 		}
 		b.WriteString("\n")
 	}
-	line(cells[0])
+	line(head)
 	b.WriteString("|")
 	for i := range head {
 		dash := strings.Repeat("-", width[i])
@@ -90,6 +99,8 @@ func table(rows []*row) string {
 // fmtNs formats a duration in nanoseconds with three significant digits.
 func fmtNs(ns float64) string {
 	switch {
+	case ns >= 1e9:
+		return sig3(ns/1e9) + " s"
 	case ns >= 1e6:
 		return sig3(ns/1e6) + " ms"
 	case ns >= 1e3:
@@ -124,3 +135,13 @@ func fmtRatio(v float64) string {
 }
 
 func fmtGoal(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) + "×" }
+
+// fmtIO formats a case's store I/O per request with its unit, abbreviated:
+// "2 rt" (round trips), "1 st" (statements), "6 sc" (system calls).
+func fmtIO(r *result) string {
+	abbr := map[string]string{"roundtrips": "rt", "statements": "st", "syscalls": "sc"}[r.ioUnit]
+	if abbr == "" {
+		return ""
+	}
+	return fmtNum(r.io) + " " + abbr
+}

@@ -39,7 +39,7 @@ func UserRoutes(m *core.Manager) []frontends.Route {
 	fail := func(err error) string { return "error: " + err.Error() }
 	return []frontends.Route{
 		get("/login", func(c frontends.Ctx, s *core.Session) string {
-			s.Regenerate(false)
+			s.Regenerate(core.DestroyOld)
 			s.SetUser(c.Query("u"))
 			return s.Handle()
 		}),

@@ -182,10 +182,42 @@ var _ = register(
 		run: func(t *testing.T, e *env) {
 			c := e.client()
 			body(t, c.Get("/set"), "ok")
-			body(t, c.Get("/read"), "x <nil> false f1,f2 f1,f2,ip_address,last_activity,plain,session_id,user_agent")
+			body(t, c.Get("/read"), "x <nil> false f1,f2 ip_address,last_activity,plain,session_id,user_agent")
 			body(t, c.Get("/set"), "ok")
 			body(t, c.Get("/unset-f1"), "<nil> p f2")
 			body(t, c.Get("/unset-all"), "0 p")
+		},
+	},
+	behaviour{
+		name: "AllUserdata holds the plain and reserved items only",
+		routes: func(e *env) []frontends.Route {
+			read := func(c frontends.Ctx) {
+				s := c.Session()
+				all := s.AllUserdata()
+				c.String(http.StatusOK, line(
+					joinSorted(keysOf(all)), all["plain"], all["session_id"] == s.ID(),
+					s.Userdata("flash"), s.Userdata("temp"), // by key, every kind
+					s.Flashdata("plain"), s.Tempdata("plain"), s.Flashdata("temp"), s.Tempdata("flash"),
+					joinSorted(keysOf(s.AllFlashdata())), joinSorted(keysOf(s.AllTempdata()))))
+			}
+			return []frontends.Route{
+				get("/set", func(c frontends.Ctx) {
+					s := c.Session()
+					s.SetUserdata("plain", "p")
+					s.SetFlashdata("flash", "f")
+					s.SetTempdata("temp", "t", time.Minute)
+					_ = s.Token()
+					_ = s.GenerateOneTimeToken()
+					read(c)
+				}),
+				get("/read", read),
+			}
+		},
+		run: func(t *testing.T, e *env) {
+			c := e.client()
+			want := "ip_address,last_activity,plain,session_id,user_agent p true f t <nil> <nil> <nil> <nil> flash temp"
+			body(t, c.Get("/set"), want, "in the request that set them")
+			body(t, c.Get("/read"), want, "in the next request")
 		},
 	},
 	behaviour{
@@ -194,7 +226,7 @@ var _ = register(
 			return []frontends.Route{
 				{Method: http.MethodPost, Path: "/login", Handle: func(c frontends.Ctx) {
 					s := c.Session()
-					s.Regenerate(false)
+					s.Regenerate(core.DestroyOld)
 					s.SetUserdata("user", "ada")
 					s.SetFlashdata("notice", "Welcome back")
 					c.Redirect(http.StatusSeeOther, "/home")

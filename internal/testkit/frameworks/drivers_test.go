@@ -71,7 +71,7 @@ var _ = register(
 		},
 		routes: with(lifecycleRoutes,
 			get("/destroy", func(c frontends.Ctx) { c.Session().Destroy(); ok(c) }),
-			get("/regen", func(c frontends.Ctx) { c.Session().Regenerate(false); ok(c) }),
+			get("/regen", func(c frontends.Ctx) { c.Session().Regenerate(core.DestroyOld); ok(c) }),
 		),
 		run: func(t *testing.T, e *env) {
 			d := e.m.Config().Drivers["memo"].(*memoDriver)

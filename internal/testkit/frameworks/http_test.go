@@ -253,6 +253,7 @@ var _ = register(
 			r := c.Get("/get")
 			require.Equal(t, http.StatusTeapot, r.Status)
 			require.Equal(t, "custom 503 true", r.Body)
+			requireLoggedFailure(t, e, http.StatusServiceUnavailable, frontends.ErrDown.Error())
 		},
 	},
 )

@@ -74,6 +74,34 @@ var _ = register(
 			if e.driver != dCookie {
 				require.False(t, e.storeHas(id2))
 			}
+
+			// After Destroy, the next request's ID is a new session's.
+			body(t, c.Get("/set"), "ok")
+			id3 := c.Get("/id").Body
+			body(t, c.Get("/destroy"), "<nil> true 4")
+			id4 := c.Get("/id").Body
+			require.NotEmpty(t, id4, "the request after Destroy has an id")
+			require.NotEqual(t, id3, id4)
+			body(t, c.Get("/id"), id4, "and keeps it")
+		},
+	},
+	behaviour{
+		name:   "the id holds from its first call",
+		routes: lifecycleRoutes,
+		run: func(t *testing.T, e *env) {
+			c := e.client()
+			r := c.Get("/id")
+			require.Equal(t, http.StatusOK, r.Status)
+			id := r.Body
+			require.NotEmpty(t, id, "a new session gets its id when asked for it")
+			require.NotNil(t, sessionCookie(e, r), "and the client its cookie")
+			body(t, c.Get("/id"), id, "the id holds on the next request")
+			if e.driver != dCookie {
+				require.True(t, e.storeHas(id), "the new session is saved")
+			}
+			body(t, c.Get("/set"), "ok")
+			body(t, c.Get("/id"), id, "setting data keeps the id")
+			body(t, c.Get("/get"), "ada")
 		},
 	},
 	behaviour{
@@ -102,7 +130,11 @@ var _ = register(
 		routes: with(lifecycleRoutes,
 			get("/regen", func(c frontends.Ctx) {
 				s := c.Session()
-				s.Regenerate(c.Query("keep") == "1")
+				old := core.DestroyOld
+				if c.Query("keep") == "1" {
+					old = core.KeepOld
+				}
+				s.Regenerate(old)
 				c.String(http.StatusOK, s.ID())
 			}),
 		),
@@ -119,8 +151,8 @@ var _ = register(
 			body(t, c.Get("/id"), id3)
 			body(t, c.Get("/get"), "ada")
 			if e.driver != dCookie {
-				require.False(t, e.storeHas(id1), "Regenerate(false) ends the old id at once")
-				require.True(t, e.storeHas(id2), "Regenerate(true) keeps the old id's data")
+				require.False(t, e.storeHas(id1), "Regenerate(DestroyOld) ends the old id at once")
+				require.True(t, e.storeHas(id2), "Regenerate(KeepOld) keeps the old id's data")
 				require.True(t, e.storeHas(id3))
 			}
 		},
@@ -246,6 +278,7 @@ var _ = register(
 	},
 	behaviour{
 		name:   "match user agent",
+		config: func(c *core.Config) { c.MatchUserAgent = true },
 		routes: lifecycleRoutes,
 		run: func(t *testing.T, e *env) {
 			c := e.client()
@@ -257,8 +290,7 @@ var _ = register(
 		},
 	},
 	behaviour{
-		name:   "user agent not matched when off",
-		config: func(c *core.Config) { c.MatchUserAgent = false },
+		name:   "user agent not matched by default",
 		routes: lifecycleRoutes,
 		run: func(t *testing.T, e *env) {
 			c := e.client()
