@@ -67,6 +67,8 @@ func (a *app) router() *gin.Engine {
 	forms.POST("/flash", a.flash)
 	forms.POST("/offer", a.offer)
 	forms.POST("/theme", a.theme)
+	forms.POST("/devices/revoke", a.revokeDevice)
+	forms.POST("/devices/revoke-others", a.revokeOthers)
 	return r
 }
 

@@ -31,6 +31,7 @@ func (a *app) login(c *gin.Context) {
 	}
 	before := fingerprint(s.ID())
 	s.Regenerate(core.DestroyOld) // the old id ends now
+	s.SetUser(name)               // lists the session among the user's devices
 	s.SetUserdata("user", name)
 	s.SetFlashdata("notice", "Welcome, "+name+"! Logging in gave your session a new id: "+
 		before+" → "+fingerprint(s.ID())+". The old one no longer works.")

@@ -37,6 +37,11 @@ type page struct {
 	// The session id, never shown itself.
 	ID identity
 
+	// Signed-in devices: the logged-in user's sessions, or a note saying
+	// why they cannot be listed.
+	Devices     []device
+	DevicesNote string
+
 	// Drivers: the theme lives in the cookie driver.
 	Theme       string // "", "light" or "dark"
 	ThemeCookie string
@@ -89,6 +94,7 @@ func (a *app) page(c *gin.Context) page {
 		p.Offer = &offerView{Code: o.Code, Left: ceilSeconds(o.Until.Sub(a.now()))}
 	}
 	p.ID = a.identity(s)
+	a.devices(c, &p)
 	return p
 }
 

@@ -123,6 +123,16 @@ func (tb *tab) has(sel string) bool {
 	return ok
 }
 
+// count is the number of elements sel matches.
+func (tb *tab) count(sel string) int {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", sel)))
+	require.NoError(tb.t, err)
+	return n
+}
+
 // shot saves a screenshot of the whole page as NN-name.png.
 func (tb *tab) shot(name string) {
 	tb.t.Helper()

@@ -49,6 +49,33 @@ func TestDemoInChromium(t *testing.T) {
 	assert.NotEqual(t, loggedIn, phone.text("#fingerprint"), "each device has its own session")
 	phone.shot("second-device")
 
+	// The laptop lists both devices, and signs the phone out.
+	laptop.open(app, "/")
+	require.Equal(t, 2, laptop.count("#devices .device"), "two devices")
+	assert.True(t, laptop.has("#devices #this-device"))
+	assert.Contains(t, laptop.text("#this-device"), "this device")
+	assert.Contains(t, laptop.text("#devices .device:not(#this-device)"), "Headless Chrome")
+	laptop.band("devices", "#devices")
+	require.EqualValues(t, http.StatusOK, laptop.click("#devices .revoke"))
+	assert.Contains(t, laptop.text("#notice"), "Signed out 1 device")
+	assert.Equal(t, 1, laptop.count("#devices .device"))
+	phone.open(app, "/")
+	assert.False(t, phone.has("#user"), "the phone is logged out")
+	assert.False(t, phone.has("#devices"))
+
+	// The phone logs in again; the laptop signs out everywhere else.
+	phone.do(chromedp.SendKeys(chromedp.ID("name"), "Ada"))
+	require.EqualValues(t, http.StatusOK, phone.click("#account button[type=submit]"))
+	laptop.open(app, "/")
+	require.Equal(t, 2, laptop.count("#devices .device"))
+	require.EqualValues(t, http.StatusOK, laptop.click("#revoke-others"))
+	assert.Contains(t, laptop.text("#notice"), "Signed out 1 other device")
+	phone.open(app, "/")
+	assert.False(t, phone.has("#user"), "the phone is logged out again")
+	phone.do(chromedp.SendKeys(chromedp.ID("name"), "Ada"))
+	require.EqualValues(t, http.StatusOK, phone.click("#account button[type=submit]"))
+	require.Equal(t, "Ada", phone.text("#user"))
+
 	// A kept flash message shows on two page views, then never.
 	laptop.do(
 		chromedp.SetValue(chromedp.ID("message"), "Kept for two page views"),
