@@ -21,13 +21,13 @@ func (s *Store) Collect(ctx context.Context, limit int) (int, error) {
 	if s.dialect == dialectMySQL {
 		args, lockArgs = []any{now, limit}, []any{now, limit}
 	}
-	res := s.db.WithContext(ctx).Exec(s.q.collect, args...)
+	res := s.exec(ctx, s.q.collect, args...)
 	if res.Error != nil {
 		return 0, fail(ctx, "collect", res.Error)
 	}
 	n := int(res.RowsAffected)
 	if n < limit {
-		if err := s.db.WithContext(ctx).Exec(s.q.collectLocks, lockArgs...).Error; err != nil {
+		if err := s.exec(ctx, s.q.collectLocks, lockArgs...).Error; err != nil {
 			return n, fail(ctx, "collect locks", err)
 		}
 	}

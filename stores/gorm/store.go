@@ -127,7 +127,7 @@ func (s *Store) Save(ctx context.Context, id string, data []byte, expiresAt time
 	if err := check(ctx, "save", id); err != nil {
 		return err
 	}
-	if err := s.db.WithContext(ctx).Exec(s.q.save, id, nonNil(data), expiryMillis(expiresAt)).Error; err != nil {
+	if err := s.exec(ctx, s.q.save, id, nonNil(data), expiryMillis(expiresAt)).Error; err != nil {
 		return fail(ctx, "save", err)
 	}
 	return nil
@@ -141,7 +141,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if !core.ValidID(id) {
 		return nil
 	}
-	if err := s.db.WithContext(ctx).Exec(s.q.del, id).Error; err != nil {
+	if err := s.exec(ctx, s.q.del, id).Error; err != nil {
 		return fail(ctx, "delete", err)
 	}
 	return nil

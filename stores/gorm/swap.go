@@ -18,7 +18,7 @@ func (s *Store) Insert(ctx context.Context, id string, data []byte, expiresAt ti
 	if s.dialect == dialectMySQL {
 		args = append(args, now) // the condition appears twice
 	}
-	res := s.db.WithContext(ctx).Exec(s.q.insert, args...)
+	res := s.exec(ctx, s.q.insert, args...)
 	if res.Error != nil {
 		return false, fail(ctx, "insert", res.Error)
 	}
@@ -34,7 +34,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte,
 		return false, err
 	}
 	now, exp := nowMillis(), expiryMillis(expiresAt)
-	res := s.db.WithContext(ctx).Exec(s.q.cas, nonNil(data), exp, id, nonNil(old), now)
+	res := s.exec(ctx, s.q.cas, nonNil(data), exp, id, nonNil(old), now)
 	if res.Error != nil {
 		return false, fail(ctx, "compare and swap", res.Error)
 	}
