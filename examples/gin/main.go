@@ -3,7 +3,7 @@
 // countdown, CSRF and one-time tokens, the id's rotation, and a second
 // driver.
 //
-//	go run ./examples/gin
+//	go run -tags nomsgpack ./examples/gin
 //
 // then open http://127.0.0.1:8080. Sessions live in files beside this
 // source (data/sessions); restart the app and you are still logged in.
