@@ -213,8 +213,12 @@ func TestScale(t *testing.T) {
 					rw = r
 				}
 			}
-			if c.io != nil && rw.io > 6*requests {
-				t.Errorf("got %d %s for %d rw requests, want at most 6 a request", rw.io, c.io.unit, requests)
+			// slack: the few reads the rest of the process makes meanwhile
+			// (the runtime, the store's background sweep), which the meter
+			// cannot tell from the store's.
+			const slack = 4
+			if c.io != nil && rw.io > 6*requests+slack {
+				t.Errorf("got %d %s for %d rw requests, want at most 6 a request (and %d for the rest of the process)", rw.io, c.io.unit, requests, slack)
 			}
 			coll, ok := s.st.(core.Collector)
 			if !ok {
