@@ -159,6 +159,25 @@ type Config struct {
 	// Default: 10s.
 	LockTimeout time.Duration
 
+	// LockLease is how long a session lock outlives its last renewal. The
+	// request holding it renews it every LockLease/3 while it runs, however
+	// long, and releases it when it ends. A lock its holder could not
+	// release (the store was down at the time) is released by a retry in
+	// the background as soon as the store answers, taken over by the next
+	// request for that session in the same process, and in any case lapses
+	// LockLease after its last renewal. A request whose lock lapsed (the
+	// store was out of reach for longer than LockLease) saves nothing and
+	// fails with ErrLockLost. See docs/concurrency.md.
+	// Default: 5s.
+	LockLease time.Duration
+
+	// StoreTimeout bounds each call the engine makes to a Store (load, save,
+	// delete, lock attempt, renewal, release), so that a store that hangs
+	// fails the request with ErrStore instead of holding it. A shorter
+	// deadline on the request's context still applies. Negative disables it.
+	// Default: 5s.
+	StoreTimeout time.Duration
+
 	// GCInterval is how often the Manager removes expired sessions from a
 	// Store with the Collector ability. Negative disables the schedule;
 	// Manager.Collect still runs it on demand.
@@ -196,6 +215,8 @@ const (
 	DefaultTempdataTTL   = 5 * time.Minute
 	DefaultRotationGrace = 10 * time.Second
 	DefaultLockTimeout   = 10 * time.Second
+	DefaultLockLease     = 5 * time.Second
+	DefaultStoreTimeout  = 5 * time.Second
 	DefaultGCInterval    = time.Minute
 	DefaultGCBatch       = 1000
 
@@ -225,6 +246,8 @@ func DefaultConfig() Config {
 		CookieSameSite: http.SameSiteLaxMode,
 		RotationGrace:  DefaultRotationGrace,
 		LockTimeout:    DefaultLockTimeout,
+		LockLease:      DefaultLockLease,
+		StoreTimeout:   DefaultStoreTimeout,
 		GCInterval:     DefaultGCInterval,
 		GCBatch:        DefaultGCBatch,
 	}
@@ -255,6 +278,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LockTimeout <= 0 {
 		c.LockTimeout = DefaultLockTimeout
+	}
+	if c.LockLease <= 0 {
+		c.LockLease = DefaultLockLease
+	}
+	if c.StoreTimeout == 0 {
+		c.StoreTimeout = DefaultStoreTimeout
 	}
 	if c.GCInterval == 0 {
 		c.GCInterval = DefaultGCInterval

@@ -111,6 +111,11 @@
 // win over concurrent saves of the old id. With Config.Lock, a session is
 // locked from its first access to the end of the request, as in
 // CodeIgniter 3, so that read-modify-write of one key (a counter) is exact.
+// The lock is a lease the request renews while it runs (Config.LockLease);
+// one the store could not release is released as soon as the store
+// answers again, and a request whose lease lapsed saves nothing
+// (ErrLockLost). Every store call has a deadline (Config.StoreTimeout).
+// docs/concurrency.md has the measured recovery times.
 //
 // # Adapters
 //

@@ -44,6 +44,13 @@ var (
 	// was not acquired within Config.LockTimeout.
 	ErrLockTimeout = errors.New("session: lock wait timed out")
 
+	// ErrLockLost is returned by Save when Config.Lock is on and the
+	// request's lock on its session lapsed before the save: the store was
+	// out of reach for longer than Config.LockLease, so another request may
+	// have read the session since. Nothing is written. A Lease's Renew
+	// wraps it too.
+	ErrLockLost = errors.New("session: lock lost")
+
 	// ErrInvalidConfig is wrapped by every error New returns.
 	ErrInvalidConfig = errors.New("session: invalid config")
 
@@ -84,7 +91,7 @@ func storeError(op, id string, err error) error {
 func shortID(id string) string { return storeid.Short(id) }
 
 // ErrorStatus maps an error returned by Save to the HTTP status the default
-// error handlers answer with: 503 when a store, a lock or contention kept the
+// error handlers answer with: 503 when a store, a lock (not acquired in time, or lost) or contention kept the
 // session from loading or saving, 500 when its data could not be written
 // (a value that does not encode, a cookie too large), and 0 for a change
 // made after the headers went out (ErrModifiedAfterCommit: it is logged,
@@ -94,7 +101,7 @@ func ErrorStatus(err error) int {
 		return 0
 	}
 	switch {
-	case errors.Is(err, ErrStore), errors.Is(err, ErrLockTimeout), errors.Is(err, ErrConflict):
+	case errors.Is(err, ErrStore), errors.Is(err, ErrLockTimeout), errors.Is(err, ErrLockLost), errors.Is(err, ErrConflict):
 		return http.StatusServiceUnavailable
 	case isWarning(err):
 		return 0

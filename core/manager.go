@@ -23,6 +23,9 @@ type Manager struct {
 	replayWarned sync.Once // the one-time token warning of the cookie driver without a store
 	stop         chan struct{}
 	done         chan struct{}
+	realClock    bool          // Config.Now is time.Now: expiries need no translation (boundstore.go)
+	closed       chan struct{} // closed by Close
+	orphans      orphans       // locks whose release failed (lock.go)
 }
 
 // driverSlot is one valid driver with its cookie and format.
@@ -44,8 +47,9 @@ type driverSlot struct {
 // settings that break the rules of a __Secure- or __Host- name or of
 // CookiePartitioned, an AbsoluteTimeout a driver cannot keep.
 func New(cfg Config) (*Manager, error) {
+	realClock := cfg.Now == nil
 	cfg = cfg.withDefaults()
-	m := &Manager{cfg: cfg, drivers: make(map[string]*driverSlot)}
+	m := &Manager{cfg: cfg, drivers: make(map[string]*driverSlot), realClock: realClock, closed: make(chan struct{})}
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
@@ -215,6 +219,27 @@ func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, status int
 	http.Error(w, http.StatusText(status), status)
 }
 
+// storeContext bounds the calls to st that follow by Config.StoreTimeout,
+// unless st never blocks (InProcess): a timer per call would cost more
+// than such a store's calls, half again the engine's time per request on
+// memstore (BenchmarkRequest/native/rw, benchstat).
+func (m *Manager) storeContext(ctx context.Context, st Store) (context.Context, context.CancelFunc) {
+	if _, local := st.(InProcess); local || m.cfg.StoreTimeout < 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, m.cfg.StoreTimeout)
+}
+
+// storeTimeout is the deadline of a store call that nothing else bounds
+// (a lock's release in the background): Config.StoreTimeout, or the
+// default when it is disabled.
+func (m *Manager) storeTimeout() time.Duration {
+	if m.cfg.StoreTimeout < 0 {
+		return DefaultStoreTimeout
+	}
+	return m.cfg.StoreTimeout
+}
+
 // Collect removes expired sessions from the Store now, in batches of
 // Config.GCBatch, and returns how many it removed. Stores without the
 // Collector ability expire sessions themselves: Collect returns 0.
@@ -268,10 +293,13 @@ func (m *Manager) startGC() {
 	}()
 }
 
-// Close stops the background garbage collection and waits for it to end.
-// It never closes the Store. Calling it more than once is safe.
+// Close stops the background garbage collection and waits for it to end,
+// and stops retrying the release of locks that failed to release (they
+// lapse after Config.LockLease). It never closes the Store. Calling it more
+// than once is safe.
 func (m *Manager) Close() error {
 	m.closeOnce.Do(func() {
+		close(m.closed)
 		if m.stop != nil {
 			close(m.stop)
 			<-m.done

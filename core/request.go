@@ -21,7 +21,7 @@ type request struct {
 	now   time.Time
 	main  *namespace // the default driver's, made on first use
 	extra []*namespace
-	locks []heldLock // the session locks Config.Lock took
+	locks []*heldLock // the session locks Config.Lock took
 
 	ua        string // the User-Agent, truncated, once read
 	uaRead    bool
@@ -99,58 +99,4 @@ func (q *request) warnEnded() {
 		q.warned = true
 		q.m.cfg.Logger.Warn("session: used after its request ended; the use is ignored")
 	}
-}
-
-// lockTTL bounds how long a lock outlives a holder that never releases it.
-const lockTTL = time.Minute
-
-// heldLock is a session lock the request holds.
-type heldLock struct {
-	id     string
-	unlock func(context.Context) error
-}
-
-// lock takes the lock on id in st when Config.Lock is on, once per request
-// and id.
-func (q *request) lock(ctx context.Context, st Store, id string) error {
-	if !q.m.cfg.Lock {
-		return nil
-	}
-	for _, h := range q.locks {
-		if h.id == id {
-			return nil
-		}
-	}
-	l, ok := st.(Locker)
-	if !ok {
-		return configError("Lock needs a Store with the Locker ability; %T has none", st)
-	}
-	timeout := q.m.cfg.LockTimeout
-	lctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	unlock, err := l.Lock(lctx, id, max(lockTTL, 2*timeout))
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return fmt.Errorf("%w: session %s after %s", ErrLockTimeout, shortID(id), timeout)
-		}
-		return storeError("lock", id, err)
-	}
-	q.locks = append(q.locks, heldLock{id: id, unlock: unlock})
-	return nil
-}
-
-// unlockAll releases every lock the request holds, even when its context is
-// already cancelled (a client that went away must not leave locks behind).
-func (q *request) unlockAll() {
-	if len(q.locks) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(q.ctx), 5*time.Second)
-	defer cancel()
-	for _, h := range q.locks {
-		if err := h.unlock(ctx); err != nil {
-			q.m.cfg.Logger.Warn("session: unlock failed", "session", shortID(h.id), "error", err)
-		}
-	}
-	q.locks = nil
 }

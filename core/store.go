@@ -57,12 +57,41 @@ type Swapper interface {
 // until the request ends, as CodeIgniter 3 does.
 type Locker interface {
 	// Lock blocks until the caller holds the lock on id or ctx is done; in
-	// the latter case it returns an error wrapping ctx.Err(). ttl bounds how
-	// long the lock outlives a holder that never unlocks (a crashed process).
-	// The returned unlock releases it; calling unlock more than once is safe.
-	// For an id that holds no session, a store may take no lock and return
-	// at once: the engine never adopts such an id.
-	Lock(ctx context.Context, id string, ttl time.Duration) (unlock func(context.Context) error, err error)
+	// the latter case it returns an error wrapping ctx.Err(). The lock lapses
+	// ttl after it was taken or last renewed, so that a holder that can no
+	// longer release it (a crashed process, a store that was down when it
+	// tried) does not keep others out for longer. Lock gives the lock a
+	// random token that the returned Lease holds: only that lease renews or
+	// releases it. When Lock fails after it may have taken the lock (the
+	// store's reply was lost), it returns the error together with a Lease
+	// whose Unlock releases the lock if it was taken; the engine releases
+	// it as soon as the store answers. For an id that holds no session, a
+	// store may take no lock and return at once: the engine never adopts
+	// such an id.
+	Lock(ctx context.Context, id string, ttl time.Duration) (Lease, error)
+}
+
+// Lease is one holder's claim on a session lock, from Locker.Lock. Its
+// methods are safe for concurrent use.
+type Lease interface {
+	// Renew makes the lock lapse ttl from now. It returns an error wrapping
+	// ErrLockLost when the lock is no longer this lease's: it lapsed and
+	// another holder took it, or it was released.
+	Renew(ctx context.Context, ttl time.Duration) error
+
+	// Unlock releases the lock if it is still this lease's. Once it has
+	// succeeded, later calls return nil; after a failure it may be called
+	// again.
+	Unlock(ctx context.Context) error
+}
+
+// InProcess is an optional Store ability: a store whose calls never wait on
+// I/O or on another process (memstore, nullstore) says so, and the engine
+// then gives its calls no Config.StoreTimeout deadline, which would cost
+// more than the calls. A store that reaches a disk or a server must not
+// implement it.
+type InProcess interface {
+	InProcess()
 }
 
 // Collector is an optional Store ability for stores without native expiry

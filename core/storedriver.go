@@ -74,9 +74,13 @@ func (d *StoreDriver) Save(ctx context.Context, r *DriverRequest, c *Commit) err
 	if c.rebase == nil {
 		return errors.New("session: StoreDriver.Save takes the Commit the engine made")
 	}
-	st := d.store(r)
+	raw := d.store(r)
+	st := r.m.onWallClock(raw)
 	s := storeSave{c: c, r: r, st: st, sw: swapperOf(st)}
-	if err := s.run(ctx); err != nil || c.gone {
+	sctx, cancel := r.m.storeContext(ctx, raw)
+	err := s.run(sctx)
+	cancel()
+	if err != nil || c.gone {
 		return err
 	}
 	if c.Refresh || c.PrevID != "" {
@@ -120,12 +124,14 @@ func loadStore(ctx context.Context, r *DriverRequest, st Store, id string) (Load
 	if !r.ValidID(id) {
 		return Loaded{}, nil
 	}
+	sctx, cancel := r.m.storeContext(ctx, st) // a lock wait has LockTimeout instead
+	defer cancel()
 	moved := false
 	for range maxForwardHops {
 		if err := r.q.lock(ctx, st, id); err != nil {
 			return Loaded{}, err
 		}
-		data, found, err := st.Load(ctx, id)
+		data, found, err := st.Load(sctx, id)
 		if err != nil {
 			return Loaded{}, storeError("load", id, err)
 		}
@@ -150,6 +156,9 @@ func loadStore(ctx context.Context, r *DriverRequest, st Store, id string) (Load
 // then deleted: a rotation racing with it either sees the tombstone or
 // finds nothing, and gives up.
 func destroyStore(ctx context.Context, r *DriverRequest, st Store, id string) error {
+	ctx, cancel := r.m.storeContext(ctx, st)
+	defer cancel()
+	st = r.m.onWallClock(st)
 	sw := swapperOf(st)
 	for range maxForwardHops {
 		next := ""

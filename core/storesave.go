@@ -32,6 +32,9 @@ type storeSave struct {
 // the client must learn a new id.
 func (s *storeSave) run(ctx context.Context) error {
 	c := s.c
+	if err := s.r.q.checkLocks(c.ID, c.PrevID); err != nil {
+		return err
+	}
 	if c.PrevID == "" && c.Base != nil {
 		return s.swap(ctx, c.ID, c.Base)
 	}

@@ -51,6 +51,9 @@ func loadIndex(ctx context.Context, st Store, user string) (userindex.Index, err
 // that does not decode is replaced. An index left empty lingers a moment
 // (a racing edit may still read it) and expires.
 func editIndex(ctx context.Context, m *Manager, st Store, user string, now time.Time, edit func(ix *userindex.Index)) error {
+	ctx, cancel := m.storeContext(ctx, st)
+	defer cancel()
+	st = m.onWallClock(st)
 	key := userindex.Key(user)
 	sw := swapperOf(st)
 	nowMs := now.UnixMilli()

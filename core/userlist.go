@@ -55,6 +55,9 @@ func dropped(state int, x userindex.ID, nowMs int64) bool {
 // ids it found gone (and lists those a forward led to that it lacked); a
 // failed prune is logged, the list returned all the same.
 func (m *Manager) listIndex(ctx context.Context, st Store, user string) ([]SessionInfo, error) {
+	ctx, cancel := m.storeContext(ctx, st)
+	defer cancel()
+	st = m.onWallClock(st)
 	ix, err := loadIndex(ctx, st, user)
 	if err != nil {
 		return nil, err
@@ -128,6 +131,9 @@ func (m *Manager) sessionInfo(e userindex.Entry, r *record) SessionInfo {
 // leaves the index; an id that may still be stored by a save in flight
 // stays listed, so that a later listing or revocation finds it.
 func (m *Manager) revoke(ctx context.Context, st Store, user string, match func(handle string) bool) (int, error) {
+	ctx, cancel := m.storeContext(ctx, st)
+	defer cancel()
+	st = m.onWallClock(st)
 	ix, err := loadIndex(ctx, st, user)
 	if err != nil {
 		return 0, err

@@ -115,7 +115,7 @@ func testLocker(t *testing.T, st core.Store) {
 	defer cancel()
 	if u, err := l.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 		if u != nil {
-			_ = u(ctx(t))
+			_ = u.Unlock(ctx(t))
 		}
 		t.Fatalf("second Lock while held: got %v, want an error wrapping context.DeadlineExceeded", err)
 	}
@@ -123,14 +123,14 @@ func testLocker(t *testing.T, st core.Store) {
 	if err != nil {
 		t.Fatalf("Lock of another id while one is held: %v", err)
 	}
-	if err := other(ctx(t)); err != nil {
+	if err := other.Unlock(ctx(t)); err != nil {
 		t.Fatalf("unlock of the other id: %v", err)
 	}
 	acquired := make(chan error, 1)
 	go func() {
 		u, err := l.Lock(ctx(t), id, time.Minute)
 		if err == nil {
-			err = u(ctx(t))
+			err = u.Unlock(ctx(t))
 		}
 		acquired <- err
 	}()
@@ -139,13 +139,13 @@ func testLocker(t *testing.T, st core.Store) {
 		t.Fatalf("a waiter got the lock before it was released (err %v)", err)
 	case <-time.After(50 * time.Millisecond):
 	}
-	if err := unlock(ctx(t)); err != nil {
+	if err := unlock.Unlock(ctx(t)); err != nil {
 		t.Fatalf("unlock: %v", err)
 	}
 	if err := <-acquired; err != nil {
 		t.Fatalf("waiter after unlock: %v", err)
 	}
-	if err := unlock(ctx(t)); err != nil {
+	if err := unlock.Unlock(ctx(t)); err != nil {
 		t.Fatalf("second unlock: got %v, want nil", err)
 	}
 
@@ -162,10 +162,65 @@ func testLocker(t *testing.T, st core.Store) {
 	if waited := time.Since(start); waited > 10*time.Second {
 		t.Fatalf("Lock after the holder's ttl waited %s", waited)
 	}
-	_ = u(ctx(t))
+	_ = u.Unlock(ctx(t))
+
+	testLease(t, l, session)
 
 	if _, err := l.Lock(ctx(t), "../x", time.Minute); err == nil {
 		t.Error("Lock of a malformed id: got nil, want an error")
+	}
+}
+
+// testLease checks Renew: it keeps a lock past its first ttl, and reports
+// core.ErrLockLost once the lock was released, or lapsed and was taken.
+func testLease(t *testing.T, l core.Locker, session func() string) {
+	id := session()
+	held, err := l.Lock(ctx(t), id, 300*time.Millisecond)
+	if err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	for range 4 {
+		time.Sleep(100 * time.Millisecond)
+		if err := held.Renew(ctx(t), 300*time.Millisecond); err != nil {
+			t.Fatalf("Renew of a held lock: %v", err)
+		}
+	}
+	// 400ms after Lock, past its first ttl: still held.
+	short, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if u, err := l.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		if u != nil {
+			_ = u.Unlock(ctx(t))
+		}
+		t.Fatalf("Lock of a renewed lock: got %v, want an error wrapping context.DeadlineExceeded", err)
+	}
+	if err := held.Unlock(ctx(t)); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	if err := held.Renew(ctx(t), time.Minute); !errors.Is(err, core.ErrLockLost) {
+		t.Fatalf("Renew after Unlock: got %v, want core.ErrLockLost", err)
+	}
+
+	// A lease whose lock lapsed and was taken by another holder is lost.
+	old, err := l.Lock(ctx(t), id, 100*time.Millisecond)
+	if err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	next, err := l.Lock(ctx(t), id, time.Minute) // waits out the ttl
+	if err != nil {
+		t.Fatalf("Lock after the ttl: %v", err)
+	}
+	if err := old.Renew(ctx(t), time.Minute); !errors.Is(err, core.ErrLockLost) {
+		t.Fatalf("Renew of a lapsed lock another holder took: got %v, want core.ErrLockLost", err)
+	}
+	if err := old.Unlock(ctx(t)); err != nil {
+		t.Fatalf("Unlock of a lapsed lock: got %v, want nil", err)
+	}
+	if err := next.Renew(ctx(t), time.Minute); err != nil {
+		t.Fatalf("the new holder's Renew after the old one's Unlock: %v (the old Unlock released it?)", err)
+	}
+	if err := next.Unlock(ctx(t)); err != nil {
+		t.Fatalf("Unlock: %v", err)
 	}
 }
 

@@ -1,6 +1,6 @@
-// Package rediscas is the Redis side of the compare-and-swap of the stores
-// on Redis (stores/redis and stores/codeigniter): one Lua script, and one
-// rule for the expiry the stores hand Redis.
+// Package rediscas is the Redis side of the compare-and-swap and of the
+// locks of the stores on Redis (stores/redis and stores/codeigniter): the
+// Lua scripts, and one rule for the expiry the stores hand Redis.
 package rediscas
 
 import (
@@ -25,6 +25,24 @@ else
 	redis.call('SET', KEYS[1], ARGV[2])
 end
 return 1
+`
+
+// Unlock deletes the lock KEYS[1] only if it holds the token ARGV[1], and
+// returns 1 when it did.
+const Unlock = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+
+// Renew sets the TTL of the lock KEYS[1] to ARGV[2] milliseconds only if
+// it holds the token ARGV[1], and returns 1 when it did.
+const Renew = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
 `
 
 // TTL returns the TTL that keeps a key until expiresAt, rounded up to a

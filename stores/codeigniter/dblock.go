@@ -9,6 +9,9 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/lease"
 )
 
 // queryer is what the store asks of a *sql.DB or a *sql.Conn.
@@ -76,10 +79,11 @@ func (s *DatabaseStore) LockName(id string) string {
 // the database holds it, until ctx is done: GET_LOCK(LockName(id), t) on
 // MySQL, t being what is left of ctx's deadline (CodeIgniter's 300s without
 // one); pg_advisory_lock(hashtext(id)[, hashtext(ip)]) on PostgreSQL. A
-// holder that never unlocks loses the lock after ttl (300s when ttl <= 0).
-// unlock releases the lock and returns the connection to the pool; a
+// holder that never unlocks loses the lock ttl after it took it or last
+// renewed it (300s when ttl <= 0); Renew checks that the connection is
+// alive. Unlock releases the lock and returns the connection to the pool; a
 // connection that cannot release it is closed, which releases it too.
-func (s *DatabaseStore) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+func (s *DatabaseStore) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := check(ctx, "lock", id); err != nil {
 		return nil, err
 	}
@@ -107,36 +111,47 @@ func (s *DatabaseStore) Lock(ctx context.Context, id string, ttl time.Duration) 
 	s.held.m[key] = h
 	s.held.mu.Unlock()
 
-	var once sync.Once
-	var uerr error
+	done := false // released, or the connection discarded
+	var timer *time.Timer
 	unlock := func(ctx context.Context) error {
-		once.Do(func() {
-			s.held.mu.Lock()
-			if s.held.m[key] == h {
-				delete(s.held.m, key)
-			}
-			s.held.mu.Unlock()
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.gone = true
-			if uerr = release(ctx); uerr != nil {
-				discard(conn)
-				uerr = fail(ctx, "unlock "+shortID(id), uerr)
-				return
-			}
-			uerr = conn.Close()
-		})
-		return uerr
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if done {
+			return nil
+		}
+		done, h.gone = true, true
+		timer.Stop()
+		s.held.mu.Lock()
+		if s.held.m[key] == h {
+			delete(s.held.m, key)
+		}
+		s.held.mu.Unlock()
+		if err := release(ctx); err != nil {
+			discard(conn) // which releases the lock too
+			return fail(ctx, "unlock "+shortID(id), err)
+		}
+		return conn.Close()
 	}
-	timer := time.AfterFunc(ttl, func() {
+	renew := func(ctx context.Context, ttl time.Duration) (bool, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if done {
+			return false, nil
+		}
+		if err := conn.PingContext(ctx); err != nil {
+			return false, fail(ctx, "renew lock "+shortID(id), err)
+		}
+		timer.Reset(ttl)
+		return true, nil
+	}
+	h.mu.Lock()
+	timer = time.AfterFunc(ttl, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = unlock(ctx)
 	})
-	return func(ctx context.Context) error {
-		timer.Stop()
-		return unlock(ctx)
-	}, nil
+	h.mu.Unlock()
+	return lease.New("codeigniter", renew, unlock), nil
 }
 
 // getLock takes the MySQL lock name on conn.

@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/lease"
+
 	"github.com/ignitego/session/internal/flock"
 
 	"github.com/ignitego/session/internal/backoff"
@@ -78,9 +81,9 @@ func take(ctx context.Context, ch chan struct{}) error {
 // Lock takes the session lock on id: in the process, then PHP's flock on
 // the session file if it exists, waiting while another request holds
 // either, until ctx is done. A holder that never unlocks loses the lock
-// after ttl (300s when ttl <= 0). unlock releases it; calling it again
-// does nothing.
-func (s *FileStore) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+// ttl after it took or last renewed it (300s when ttl <= 0). The Lease's
+// Unlock releases it; calling it again does nothing.
+func (s *FileStore) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := check(ctx, "lock", id); err != nil {
 		return nil, err
 	}
@@ -108,26 +111,40 @@ func (s *FileStore) Lock(ctx context.Context, id string, ttl time.Duration) (fun
 	e.held, e.locked = f, true
 	<-e.op
 
-	var once sync.Once
+	var mu sync.Mutex
+	released := false
 	release := func() {
-		once.Do(func() {
-			e.op <- struct{}{}
-			if e.held != nil {
-				_ = e.held.Close() // releases the flock
-				e.held = nil
-			}
-			e.locked = false
-			<-e.op
-			<-e.sess
-			s.locks.put(path, e)
-		})
+		mu.Lock()
+		defer mu.Unlock()
+		if released {
+			return
+		}
+		released = true
+		e.op <- struct{}{}
+		if e.held != nil {
+			_ = e.held.Close() // releases the flock
+			e.held = nil
+		}
+		e.locked = false
+		<-e.op
+		<-e.sess
+		s.locks.put(path, e)
 	}
 	timer := time.AfterFunc(ttl, release)
-	return func(context.Context) error {
+	renew := func(_ context.Context, ttl time.Duration) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if released {
+			return false, nil
+		}
+		timer.Reset(ttl)
+		return true, nil
+	}
+	return lease.New("codeigniter", renew, func(context.Context) error {
 		timer.Stop()
 		release()
 		return nil
-	}, nil
+	}), nil
 }
 
 // op runs fn with id's session file opened and locked, creating it with

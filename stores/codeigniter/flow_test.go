@@ -97,6 +97,25 @@ func TestSlowServer(t *testing.T) {
 	}
 }
 
+// TestHang: a request whose server hangs fails within Config.StoreTimeout,
+// on each networked layout.
+func TestHang(t *testing.T) {
+	for _, bn := range networked {
+		t.Run(bn, func(t *testing.T) {
+			p, fx := proxied(t, bn, 4)
+			flowtest.Hang(t, mustStore(t, fx.app), p.SetLatency)
+		})
+	}
+}
+
+// TestLockRecovery: after cuts of 1s, 5s and 30s of Redis, every client is
+// served again within flowtest.RecoveryTarget of its return, with and
+// without Config.Lock, on CodeIgniter 3's Redis layout and lock.
+func TestLockRecovery(t *testing.T) {
+	p, fx := proxied(t, "redis", 3)
+	flowtest.LockRecovery(t, mustStore(t, fx.app), p, flowtest.RecoveryCuts())
+}
+
 // TestOutageThroughConfig checks the configuration Config returns, with its
 // lock, through an outage: the session's lock cannot be taken, the request
 // is answered 503, and once the server is back the same session is served.

@@ -2,12 +2,16 @@ package codeigniter
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"time"
 
+	"github.com/ignitego/session/core"
+
+	"github.com/ignitego/session/internal/lease"
 	"github.com/ignitego/session/internal/slotmap"
-	"github.com/ignitego/session/internal/unlock"
 
 	"github.com/ignitego/session/internal/rediscas"
 	"github.com/redis/go-redis/v9"
@@ -159,8 +163,11 @@ const lockSeconds = 300
 // Lock takes CodeIgniter's lock on the session id, the key Key(id)+":lock",
 // expiring after ttl (rounded up to whole seconds, as CodeIgniter sets
 // them; 300s when ttl <= 0). It tries again every App.LockWait until ctx is
-// done. unlock deletes the key if it still holds the value this lock set.
-func (s *RedisStore) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+// done. The value is the time, as CodeIgniter sets it, and a random token
+// of this lock's: the Lease's Renew resets the expiry, and its Unlock
+// deletes the key, only while the key holds it. CodeIgniter itself never
+// renews its lock; it sets 300s and deletes the key at the script's end.
+func (s *RedisStore) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := check(ctx, "lock", id); err != nil {
 		return nil, err
 	}
@@ -170,13 +177,18 @@ func (s *RedisStore) Lock(ctx context.Context, id string, ttl time.Duration) (fu
 	}
 	key := s.Key(id) + ":lock"
 	for {
-		value := strconv.FormatInt(time.Now().Unix(), 10)
+		// CodeIgniter stores the time; it never reads the value back. The
+		// random part makes it this lock's token.
+		var raw [8]byte
+		_, _ = rand.Read(raw[:])
+		value := strconv.FormatInt(time.Now().Unix(), 10) + "." + hex.EncodeToString(raw[:])
 		ok, err := s.tryLock(ctx, key, value, time.Duration(secs)*time.Second)
 		if err != nil {
-			return nil, s.failed(ctx, "lock "+shortID(id), err)
+			// The SET may have reached Redis and its reply been lost.
+			return s.lease(key, value), s.failed(ctx, "lock "+shortID(id), err)
 		}
 		if ok {
-			return s.unlocker(key, value), nil
+			return s.lease(key, value), nil
 		}
 		if err := sleep(ctx, s.app.LockWait); err != nil {
 			return nil, fail(ctx, "lock "+shortID(id), err)
@@ -208,21 +220,30 @@ func (s *RedisStore) tryLock(ctx context.Context, key, value string, ex time.Dur
 	}
 }
 
-// unlockScript deletes KEYS[1] if it holds ARGV[1].
-var unlockScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-	return redis.call('DEL', KEYS[1])
-end
-return 0
-`)
+var (
+	unlockScript = redis.NewScript(rediscas.Unlock)
+	renewScript  = redis.NewScript(rediscas.Renew)
+)
 
-func (s *RedisStore) unlocker(key, value string) func(context.Context) error {
-	return unlock.Once(func(ctx context.Context) error {
+// lease returns the Lease of the lock key that holds value.
+func (s *RedisStore) lease(key, value string) core.Lease {
+	renew := func(ctx context.Context, ttl time.Duration) (bool, error) {
+		// Whole seconds, as Lock sets them: CodeIgniter 3 reads the lock's
+		// TTL in seconds, and takes over a lock whose TTL reads 0.
+		secs := max((ttl+time.Second-1)/time.Second, 1)
+		n, err := renewScript.Run(ctx, s.client, []string{key}, value, (secs * time.Second).Milliseconds()).Int()
+		if err != nil {
+			return false, s.failed(ctx, "renew lock", err)
+		}
+		return n == 1, nil
+	}
+	release := func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, value).Err(); err != nil {
 			return s.failed(ctx, "unlock", err)
 		}
 		return nil
-	})
+	}
+	return lease.New("codeigniter", renew, release)
 }
 
 // failed wraps a Redis error for op, and asks a cluster client to reload

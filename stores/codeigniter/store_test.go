@@ -96,7 +96,7 @@ func (l longIDs) CompareAndSwap(ctx context.Context, id string, old, data []byte
 	return l.st.CompareAndSwap(ctx, l.id(id), old, data, exp)
 }
 
-func (l longIDs) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+func (l longIDs) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	return l.st.Lock(ctx, l.id(id), ttl)
 }
 
@@ -139,7 +139,7 @@ func TestLockThenUse(t *testing.T) {
 				go func() {
 					u, err := st.Lock(c, id, time.Minute)
 					if err == nil {
-						err = u(c)
+						err = u.Unlock(c)
 					}
 					waiter <- err
 				}()
@@ -149,7 +149,7 @@ func TestLockThenUse(t *testing.T) {
 				case <-time.After(100 * time.Millisecond): // the waiter must still be waiting
 				}
 				require.NoError(t, st.Delete(c, other), "Delete while the caller holds a lock")
-				require.NoError(t, unlock(c))
+				require.NoError(t, unlock.Unlock(c))
 				require.NoError(t, <-waiter, "the second Lock after unlock")
 				data, found, err = st.Load(c, id)
 				require.NoError(t, err)
@@ -251,7 +251,7 @@ func TestLockNeedsOneConnection(t *testing.T) {
 			require.True(t, ok, "a swap to the same data swaps")
 			require.NoError(t, st.Save(c, id, []byte("a|i:3;"), time.Now().Add(time.Hour)))
 			require.NoError(t, st.Delete(c, id))
-			require.NoError(t, unlock(c))
+			require.NoError(t, unlock.Unlock(c))
 			_, found, err = st.Load(c, id)
 			require.NoError(t, err, "the connection went back to the pool")
 			require.False(t, found)

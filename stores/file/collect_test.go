@@ -114,7 +114,7 @@ func TestCollectLeftovers(t *testing.T) {
 	require.NoError(t, st.Save(c, heldID, []byte("live"), time.Time{}))
 	unlock, err := st.Lock(c, heldID, time.Minute)
 	require.NoError(t, err)
-	defer unlock(c)
+	defer unlock.Unlock(c)
 
 	n, err := st.Collect(c, 100)
 	require.NoError(t, err)

@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sync"
 	"time"
 
+	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/internal/flock"
+	"github.com/ignitego/session/internal/lease"
 
 	"github.com/ignitego/session/internal/backoff"
 	"github.com/ignitego/session/internal/storeid"
@@ -29,7 +30,7 @@ const lockSuffix = ".lock"
 // passes, or ctx is done.
 //
 // An id that holds no session gets no lock: Lock creates no directory and
-// no file for it, and returns an unlock that does nothing. The engine
+// no file for it, and returns a Lease that does nothing. The engine
 // locks the id a client sends before it loads the session, and never
 // adopts an id that holds none, so there is nothing to protect; and ids
 // that clients make up cannot fill the directory with lock files.
@@ -38,9 +39,10 @@ const lockSuffix = ".lock"
 // holding process dies, the operating system releases it at once, whatever
 // the ttl. The file also records when the holder's ttl ends, so that a
 // holder that is alive but never unlocks loses the lock to the next waiter
-// after ttl (ttl <= 0 means DefaultLockTTL). unlock releases the lock and
-// removes the file; calling it again does nothing.
-func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+// after ttl (ttl <= 0 means DefaultLockTTL); the Lease's Renew records a
+// new end. Its Unlock releases the lock and removes the file; calling it
+// again does nothing.
+func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := storeid.Check(ctx, "filestore", "lock", id); err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	b := backoff.New(s.opts.lockPoll)
 	for {
 		if _, err := os.Lstat(s.file(id)); errors.Is(err, fs.ErrNotExist) {
-			return noUnlock, nil // looked at again under the leaf lock when it exists
+			return noLease{}, nil // looked at again under the leaf lock when it exists
 		}
 		var held *os.File
 		none := false
@@ -67,13 +69,13 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 			return err
 		})
 		if errors.Is(err, errNoLeaf) || err == nil && none {
-			return noUnlock, nil
+			return noLease{}, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 		if held != nil {
-			return s.unlocker(id, held), nil
+			return s.lease(id, held), nil
 		}
 		if err := b.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("filestore: lock session %s: %w", storeid.Short(id), err)
@@ -81,8 +83,11 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	}
 }
 
-// noUnlock is the unlock of a lock not taken.
-func noUnlock(context.Context) error { return nil }
+// noLease is the Lease of a lock not taken, on an id that holds no session.
+type noLease struct{}
+
+func (noLease) Renew(context.Context, time.Duration) error { return nil }
+func (noLease) Unlock(context.Context) error               { return nil }
 
 // tryLock takes the lock file at path if no one holds it, or if its holder
 // outlived its ttl, and records the new ttl in it. It returns the open lock
@@ -122,34 +127,59 @@ func tryLock(path string, ttl time.Duration) (*os.File, error) {
 	return f, nil
 }
 
-// unlocker returns the unlock function for the lock file f of id.
-func (s *Store) unlocker(id string, f *os.File) func(context.Context) error {
-	var once sync.Once
-	var err error
-	return func(ctx context.Context) error {
-		once.Do(func() {
-			err = s.withLeaf(ctx, "unlock", id, false, func(file string) error {
-				mine, err := f.Stat()
-				if err != nil {
-					return err
-				}
-				cur, err := os.Stat(file + lockSuffix)
-				if err == nil && os.SameFile(mine, cur) {
-					return os.Remove(file + lockSuffix)
-				}
-				return nil // taken over after the ttl, or removed
-			})
-			if errors.Is(err, errNoLeaf) {
-				err = nil
+// lease returns the Lease of the lock file f of id.
+func (s *Store) lease(id string, f *os.File) core.Lease {
+	// mine reports whether f is still the lock file of id: a holder past its
+	// ttl loses the path to a new file. The caller holds the leaf lock.
+	closed := false // f is closed: its flock is released
+	mine := func(file string) (bool, error) {
+		if closed {
+			return false, nil
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			return false, err
+		}
+		cur, err := os.Stat(file + lockSuffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return err == nil && os.SameFile(fi, cur), err
+	}
+	renew := func(ctx context.Context, ttl time.Duration) (held bool, err error) {
+		err = s.withLeaf(ctx, "renew lock", id, false, func(file string) error {
+			if held, err = mine(file); err != nil || !held {
+				return err
 			}
-			// Closing releases the flock even if the file could not be
-			// removed; a lock file no one holds is taken by the next Lock.
-			if cerr := f.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("filestore: unlock session %s: %w", storeid.Short(id), cerr)
-			}
+			return writeUntil(f, time.Now().Add(ttl))
 		})
+		if errors.Is(err, errNoLeaf) {
+			return false, nil
+		}
+		return held, err
+	}
+	release := func(ctx context.Context) error {
+		err := s.withLeaf(ctx, "unlock", id, false, func(file string) error {
+			if ok, err := mine(file); err != nil || !ok {
+				return err // taken over after the ttl, or removed
+			}
+			return os.Remove(file + lockSuffix)
+		})
+		if errors.Is(err, errNoLeaf) {
+			err = nil
+		}
+		// Closing releases the flock even if the file could not be
+		// removed; a lock file no one holds is taken by the next Lock.
+		if closed {
+			return err
+		}
+		closed = true
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("filestore: unlock session %s: %w", storeid.Short(id), cerr)
+		}
 		return err
 	}
+	return lease.New("filestore", renew, release)
 }
 
 // writeUntil records in a lock file when its holder's ttl ends.

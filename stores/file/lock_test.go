@@ -163,7 +163,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 	defer cancel()
 	if u, err := st.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 		if u != nil {
-			_ = u(ctx(t))
+			_ = u.Unlock(ctx(t))
 		}
 		t.Fatalf("Lock while another process holds it: got %v, want an error wrapping context.DeadlineExceeded", err)
 	}
@@ -176,7 +176,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("Lock after the holder died: took %s, want it at once (the holder's ttl was an hour)", took)
 	}
-	require.NoError(t, unlock(ctx(t)))
+	require.NoError(t, unlock.Unlock(ctx(t)))
 	if _, err := os.Stat(filepath.Join(dir, id[:2], id[2:4], id+".lock")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("lock file after unlock: got %v, want it removed", err)
 	}
@@ -192,18 +192,18 @@ func TestLockTakeover(t *testing.T) {
 	require.NoError(t, err)
 	next, err := st.Lock(ctx(t), id, time.Minute) // waits out the ttl
 	require.NoError(t, err)
-	require.NoError(t, old(ctx(t)), "the old holder's late unlock")
+	require.NoError(t, old.Unlock(ctx(t)), "the old holder's late unlock")
 
 	short, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if _, err := st.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Lock after the old holder's late unlock: got %v, want the new holder to keep it (DeadlineExceeded)", err)
 	}
-	require.NoError(t, next(ctx(t)))
+	require.NoError(t, next.Unlock(ctx(t)))
 	u, err := st.Lock(ctx(t), id, 0) // ttl 0: DefaultLockTTL
 	require.NoError(t, err)
-	require.NoError(t, u(ctx(t)))
-	require.NoError(t, u(ctx(t)), "a second unlock")
+	require.NoError(t, u.Unlock(ctx(t)))
+	require.NoError(t, u.Unlock(ctx(t)), "a second unlock")
 }
 
 // TestWritesWaitForTheLeafLock holds a leaf directory's lock as another
@@ -267,13 +267,13 @@ func TestLockWithoutSession(t *testing.T) {
 	require.Empty(t, entries, "Lock of an id without a session created files")
 	again, err := st.Lock(ctxTimeout(t, 100*time.Millisecond), id, time.Minute)
 	require.NoError(t, err, "a second Lock of an id without a session")
-	require.NoError(t, again(ctx(t)))
-	require.NoError(t, unlock(ctx(t)))
+	require.NoError(t, again.Unlock(ctx(t)))
+	require.NoError(t, unlock.Unlock(ctx(t)))
 
 	require.NoError(t, st.Save(ctx(t), id, []byte("v"), time.Time{}))
 	unlock, err = st.Lock(ctx(t), id, time.Minute)
 	require.NoError(t, err)
 	_, err = st.Lock(ctxTimeout(t, 100*time.Millisecond), id, time.Minute)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "a second Lock of a session")
-	require.NoError(t, unlock(ctx(t)))
+	require.NoError(t, unlock.Unlock(ctx(t)))
 }

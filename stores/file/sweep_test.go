@@ -133,7 +133,7 @@ func TestCollectRemovesEmptyDirectories(t *testing.T) {
 			unlock, err := st.Lock(ctx(t), id, time.Minute)
 			require.NoError(t, err)
 			require.NoError(t, st.Delete(ctx(t), id))
-			require.NoError(t, unlock(ctx(t)))
+			require.NoError(t, unlock.Unlock(ctx(t)))
 		}},
 	}
 	for _, tt := range tests {

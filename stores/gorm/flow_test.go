@@ -57,6 +57,30 @@ func TestSlowServer(t *testing.T) {
 	}
 }
 
+// TestHang: a request whose database hangs fails within
+// Config.StoreTimeout.
+func TestHang(t *testing.T) {
+	for _, b := range networked() {
+		t.Run(b.name, func(t *testing.T) {
+			p, st := proxied(t, b)
+			flowtest.Hang(t, st, p.SetLatency)
+		})
+	}
+}
+
+// TestLockRecovery: after cuts of 1s, 5s and 30s, every client is served
+// again within flowtest.RecoveryTarget of the database's return, with and
+// without Config.Lock, on each database at once.
+func TestLockRecovery(t *testing.T) {
+	for _, b := range networked() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			p, st := proxied(t, b)
+			flowtest.LockRecovery(t, st, p, flowtest.RecoveryCuts())
+		})
+	}
+}
+
 func TestOutageUnderLoad(t *testing.T) {
 	for _, b := range networked() {
 		t.Run(b.name, func(t *testing.T) {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ignitego/session/internal/unlock"
+	"github.com/ignitego/session/core"
+
+	"github.com/ignitego/session/internal/lease"
 
 	"github.com/ignitego/session/internal/backoff"
 )
@@ -19,10 +21,10 @@ const DefaultLockTTL = time.Minute
 // holding a random token and the end of the holder's ttl (ttl <= 0 means
 // DefaultLockTTL). It inserts the row, or takes over one whose ttl has
 // passed, in one statement, and while another holder has it polls with
-// backoff (see WithLockPoll) until ctx is done. unlock deletes the row if it
-// still holds this lock's token; once it succeeded, calling it again does
-// nothing.
-func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+// backoff (see WithLockPoll) until ctx is done. The Lease's Renew moves the
+// row's end, and its Unlock deletes the row, only while the row holds this
+// lock's token; once Unlock succeeded, calling it again does nothing.
+func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := check(ctx, "lock", id); err != nil {
 		return nil, err
 	}
@@ -41,10 +43,11 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 		}
 		res := s.db.WithContext(ctx).Exec(s.q.lock, args...)
 		if res.Error != nil {
-			return nil, fail(ctx, "lock", res.Error)
+			// The row may have been written and the reply lost.
+			return s.lease(id, token), fail(ctx, "lock", res.Error)
 		}
 		if res.RowsAffected > 0 {
-			return s.unlocker(id, token), nil
+			return s.lease(id, token), nil
 		}
 		if err := b.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("gormstore: lock: %w", err)
@@ -52,11 +55,29 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	}
 }
 
-func (s *Store) unlocker(id, token string) func(context.Context) error {
-	return unlock.Once(func(ctx context.Context) error {
+// lease returns the Lease of the lock row of id that holds token.
+func (s *Store) lease(id, token string) core.Lease {
+	renew := func(ctx context.Context, ttl time.Duration) (bool, error) {
+		res := s.db.WithContext(ctx).Exec(s.q.renew, time.Now().Add(ttl).UnixMilli(), id, token)
+		if res.Error != nil {
+			return false, fail(ctx, "renew lock", res.Error)
+		}
+		if res.RowsAffected > 0 {
+			return true, nil
+		}
+		// MySQL counts only rows that changed: a renewal within the same
+		// millisecond changes none. Ask whether the row is still ours.
+		var n int
+		if err := s.db.WithContext(ctx).Raw(s.q.holds, id, token).Scan(&n).Error; err != nil {
+			return false, fail(ctx, "renew lock", err)
+		}
+		return n == 1, nil
+	}
+	release := func(ctx context.Context) error {
 		if err := s.db.WithContext(ctx).Exec(s.q.unlock, id, token).Error; err != nil {
 			return fail(ctx, "unlock", err)
 		}
 		return nil
-	})
+	}
+	return lease.New("gormstore", renew, release)
 }

@@ -18,7 +18,7 @@ const (
 // queries are the store's statements for one dialect and table.
 type queries struct {
 	load, save, del, insert, cas, confirm, collect string
-	lock, unlock, collectLocks                     string
+	lock, renew, holds, unlock, collectLocks       string
 }
 
 // newQueries writes the statements for dialect on table t and lock table l.
@@ -31,6 +31,8 @@ func newQueries(dialect, t, l string) queries {
 		del:     "DELETE FROM " + T + " WHERE id = ?",
 		cas:     "UPDATE " + T + " SET data = ?, expires_at = ? WHERE id = ? AND data = ? AND " + live,
 		confirm: "SELECT 1 FROM " + T + " WHERE id = ? AND data = ? AND expires_at = ? AND " + live,
+		renew:   "UPDATE " + L + " SET expires_at = ? WHERE id = ? AND token = ?",
+		holds:   "SELECT 1 FROM " + L + " WHERE id = ? AND token = ?",
 		unlock:  "DELETE FROM " + L + " WHERE id = ? AND token = ?",
 	}
 	insertRow := "INSERT INTO " + T + " (id, data, expires_at) VALUES (?, ?, ?) "

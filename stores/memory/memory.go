@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ignitego/session/internal/lease"
+
 	"github.com/ignitego/session/core"
 	"github.com/ignitego/session/internal/storeid"
 )
@@ -62,7 +64,12 @@ var (
 	_ core.Swapper   = (*Store)(nil)
 	_ core.Locker    = (*Store)(nil)
 	_ core.Collector = (*Store)(nil)
+	_ core.InProcess = (*Store)(nil)
 )
+
+// InProcess tells the engine that the store's calls never wait on I/O:
+// they need no deadline (core.InProcess).
+func (*Store) InProcess() {}
 
 // Load returns a copy of the data stored under id.
 func (s *Store) Load(ctx context.Context, id string) ([]byte, bool, error) {
@@ -141,8 +148,8 @@ func (s *Store) CompareAndSwap(ctx context.Context, id string, old, data []byte,
 }
 
 // Lock takes the lock on id, waiting for its holder to release it or for
-// the holder's ttl to pass.
-func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+// the holder's ttl to pass since it took or last renewed it.
+func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := storeid.Check(ctx, "memstore", "lock", id); err != nil {
 		return nil, err
 	}
@@ -154,21 +161,11 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 			mine := &lock{until: now.Add(ttl), released: make(chan struct{})}
 			s.locks[id] = mine
 			s.lmu.Unlock()
-			var once sync.Once
-			return func(context.Context) error {
-				once.Do(func() {
-					s.lmu.Lock()
-					if s.locks[id] == mine {
-						delete(s.locks, id)
-					}
-					s.lmu.Unlock()
-					close(mine.released)
-				})
-				return nil
-			}, nil
+			return s.lease(id, mine), nil
 		}
+		wait := held.until.Sub(now) // read under lmu: a renewal moves it
 		s.lmu.Unlock()
-		timer := time.NewTimer(held.until.Sub(now))
+		timer := time.NewTimer(wait)
 		select {
 		case <-held.released:
 		case <-timer.C:
@@ -178,6 +175,29 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 		}
 		timer.Stop()
 	}
+}
+
+// lease returns the Lease of mine, the lock on id.
+func (s *Store) lease(id string, mine *lock) core.Lease {
+	renew := func(_ context.Context, ttl time.Duration) (bool, error) {
+		s.lmu.Lock()
+		defer s.lmu.Unlock()
+		if s.locks[id] != mine {
+			return false, nil
+		}
+		mine.until = time.Now().Add(ttl)
+		return true, nil
+	}
+	release := func(context.Context) error {
+		s.lmu.Lock()
+		if s.locks[id] == mine {
+			delete(s.locks, id)
+		}
+		s.lmu.Unlock()
+		close(mine.released)
+		return nil
+	}
+	return lease.New("memstore", renew, release)
 }
 
 // Collect deletes at most limit expired sessions.

@@ -76,13 +76,21 @@ func TestFailover(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			begin := time.Now()
-			client, master := tc.start(t)
-			st := redisstore.New(client, redisstore.WithPrefix(testenv.Name("failover")+":"))
-			failover(t, st, master)
-			t.Logf("whole test, the topology's start included: %s", time.Since(begin).Round(time.Millisecond))
-		})
+		for _, lock := range []bool{false, true} {
+			name := tc.name
+			if lock {
+				// The lock keys held at the kill have reached the replica:
+				// their releases, retried, must reach the new master.
+				name += "/lock"
+			}
+			t.Run(name, func(t *testing.T) {
+				begin := time.Now()
+				client, master := tc.start(t)
+				st := redisstore.New(client, redisstore.WithPrefix(testenv.Name("failover")+":"))
+				failover(t, st, master, lock)
+				t.Logf("whole test, the topology's start included: %s", time.Since(begin).Round(time.Millisecond))
+			})
+		}
 	}
 }
 
@@ -130,11 +138,12 @@ type clientLog struct {
 	unexpected    []string
 }
 
-// failover runs the load on st, kills the master that master names
-// (given client 0's session), and checks the outcome.
-func failover(t *testing.T, st *redisstore.Store, master func(st *redisstore.Store, id string) string) {
+// failover runs the load on st, with Config.Lock or without, kills the
+// master that master names (given client 0's session), and checks the
+// outcome.
+func failover(t *testing.T, st *redisstore.Store, master func(st *redisstore.Store, id string) string, lock bool) {
 	const clients = 20
-	m := flowtest.Manager(t, st, nil)
+	m := flowtest.Manager(t, st, func(c *core.Config) { c.Lock = lock })
 	srv := frontends.Start(t, "net/http", m, flowtest.Routes(), frontends.Options{})
 	cs := make([]*frontends.Client, clients)
 	for i := range cs {

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ignitego/session/internal/unlock"
+	"github.com/ignitego/session/core"
+	"github.com/ignitego/session/internal/rediscas"
+
+	"github.com/ignitego/session/internal/lease"
 
 	"github.com/redis/go-redis/v9"
 
@@ -18,21 +21,14 @@ import (
 // DefaultLockTTL is the ttl Lock uses when it is given none (ttl <= 0).
 const DefaultLockTTL = time.Minute
 
-// unlockScript deletes KEYS[1] only if it still holds the token ARGV[1].
-var unlockScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-	return redis.call('DEL', KEYS[1])
-end
-return 0
-`)
-
 // Lock takes the exclusive lock on the session id: the key LockKey(id) set
 // to a random token with SET NX PX ttl (ttl <= 0 means DefaultLockTTL), so
 // that Redis drops it when a holder never unlocks. While another holder
 // has it, Lock polls with backoff (see WithLockPoll) until ctx is done.
-// unlock deletes the key only if it still holds this lock's token; once it
-// succeeded, calling it again does nothing.
-func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+// The Lease's Renew resets the key's expiry, and its Unlock deletes the key,
+// only while the key holds this lock's token; once Unlock succeeded,
+// calling it again does nothing.
+func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (core.Lease, error) {
 	if err := s.check(ctx, "lock", id); err != nil {
 		return nil, err
 	}
@@ -47,10 +43,11 @@ func (s *Store) Lock(ctx context.Context, id string, ttl time.Duration) (func(co
 	for {
 		ok, err := s.client.SetNX(ctx, key, token, ttl).Result()
 		if err != nil {
-			return nil, s.fail(ctx, "lock", err)
+			// The SET may have reached Redis and its reply been lost.
+			return s.lease(key, token), s.fail(ctx, "lock", err)
 		}
 		if ok {
-			return s.unlocker(key, token), nil
+			return s.lease(key, token), nil
 		}
 		if err := b.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("redisstore: lock: %w", err)
@@ -71,11 +68,25 @@ func (s *Store) LockKey(id string) string {
 	return s.prefix + "lock:{" + s.prefix + id + "}"
 }
 
-func (s *Store) unlocker(key, token string) func(context.Context) error {
-	return unlock.Once(func(ctx context.Context) error {
+var (
+	unlockScript = redis.NewScript(rediscas.Unlock)
+	renewScript  = redis.NewScript(rediscas.Renew)
+)
+
+// lease returns the Lease of the lock key that holds token.
+func (s *Store) lease(key, token string) core.Lease {
+	renew := func(ctx context.Context, ttl time.Duration) (bool, error) {
+		n, err := renewScript.Run(ctx, s.client, []string{key}, token, max(ttl.Milliseconds(), 1)).Int()
+		if err != nil {
+			return false, s.fail(ctx, "renew lock", err)
+		}
+		return n == 1, nil
+	}
+	release := func(ctx context.Context) error {
 		if err := unlockScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
 			return s.fail(ctx, "unlock", err)
 		}
 		return nil
-	})
+	}
+	return lease.New("redisstore", renew, release)
 }

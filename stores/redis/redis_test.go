@@ -138,7 +138,7 @@ func testKeys(t *testing.T, c redis.UniversalClient) {
 	if d, err := c.PTTL(x, lockKey).Result(); err != nil || d <= 29*time.Second || d > 30*time.Second {
 		t.Fatalf("PTTL of the lock key: got %s, %v; want within (29s, 30s]", d, err)
 	}
-	require.NoError(t, unlock(x))
+	require.NoError(t, unlock.Unlock(x))
 	require.Zero(t, c.Exists(x, lockKey).Val(), "lock key after unlock")
 }
 
@@ -156,10 +156,10 @@ func testUnlockKeepsAnotherHoldersLock(t *testing.T, c redis.UniversalClient) {
 	require.NoError(t, err)
 	next, err := st.Lock(x, id, time.Minute) // waits out the ttl
 	require.NoError(t, err)
-	require.NoError(t, old(x))
+	require.NoError(t, old.Unlock(x))
 	require.EqualValues(t, 1, c.Exists(x, st.LockKey(id)).Val(), "the new holder's lock after the old holder's unlock")
-	require.NoError(t, next(x))
-	require.NoError(t, next(x), "a second unlock")
+	require.NoError(t, next.Unlock(x))
+	require.NoError(t, next.Unlock(x), "a second unlock")
 }
 
 // counter counts the commands a client sends.
@@ -282,6 +282,20 @@ func TestOutageErrorWrapsCause(t *testing.T) {
 	if !errors.As(err, &ne) && !errors.As(err, &oe) && !strings.Contains(err.Error(), "EOF") {
 		t.Fatalf("Load while Redis is unreachable: got %v, want an error wrapping the network error", err)
 	}
+}
+
+// TestHang: a request whose Redis hangs fails within Config.StoreTimeout.
+func TestHang(t *testing.T) {
+	p, st := proxied(t)
+	flowtest.Hang(t, st, p.SetLatency)
+}
+
+// TestLockRecovery: after cuts of 1s, 5s and 30s, every client is served
+// again within flowtest.RecoveryTarget of Redis's return, with and without
+// Config.Lock.
+func TestLockRecovery(t *testing.T) {
+	p, st := proxied(t)
+	flowtest.LockRecovery(t, st, p, flowtest.RecoveryCuts())
 }
 
 func TestOutageUnderLoad(t *testing.T) {

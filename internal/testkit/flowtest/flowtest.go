@@ -235,6 +235,36 @@ func Slow(t *testing.T, st core.Store, slow func(d time.Duration)) {
 	}
 }
 
+// Hang checks that a request whose store hangs fails within
+// Config.StoreTimeout, for each front end: slow(d) delays every exchange
+// with the backend by d (0 restores). The client sets no deadline of its
+// own; the engine's must end the request, with 503, and the session is
+// served again once the store answers.
+func Hang(t *testing.T, st core.Store, slow func(d time.Duration)) {
+	const timeout = 300 * time.Millisecond
+	for _, fe := range frontends.Names() {
+		t.Run(fe, func(t *testing.T) {
+			m := Manager(t, st, func(c *core.Config) { c.StoreTimeout = timeout })
+			srv := frontends.Start(t, fe, m, Routes(), frontends.Options{})
+			c := srv.NewClient(t, "")
+			want(t, "set", c.Get("/set?v=kept"), http.StatusOK, "ok")
+
+			slow(time.Hour)
+			start := time.Now()
+			r := c.Get("/get")
+			took := time.Since(start)
+			slow(0)
+			if r.Status != http.StatusServiceUnavailable {
+				t.Fatalf("a request while the store hangs: got %d %q, want 503", r.Status, r.Body)
+			}
+			if took > timeout+2*time.Second {
+				t.Fatalf("a request while the store hangs took %s, want about the %s StoreTimeout", took, timeout)
+			}
+			want(t, "the session once the store answers", c.Get("/get"), http.StatusOK, "kept")
+		})
+	}
+}
+
 // Collect checks garbage collection through the Manager: on its schedule
 // (a short Config.GCInterval) and on demand with Manager.Collect, and that
 // Close leaves no goroutine behind. holds reports whether the store still

@@ -190,6 +190,15 @@ func (s *Server) NewClient(t testing.TB, localIP string) *Client {
 	}
 }
 
+// On returns the client as it talks to another server: the same cookie
+// jar (cookies do not depend on the port) and connections, as a browser
+// whose requests a load balancer sends to another instance.
+func (c *Client) On(s *Server) *Client {
+	cp := *c
+	cp.srv = s
+	return &cp
+}
+
 // Response is what the server answered.
 type Response struct {
 	Status int
