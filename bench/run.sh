@@ -24,6 +24,12 @@
 #                minutes, and what the table compares, a thousand sessions
 #                against a million, a pass against none, differs by far more
 #                than the noise; 3 or more for medians)
+#   RECOVERY     "none" skips the recovery tests: after the benchmarks, the
+#                stores' TestLockRecovery (stores/redis, stores/gorm,
+#                stores/codeigniter; cuts of 1s, 5s and 30s) and
+#                TestFailover (stores/redis: a Sentinel group and a cluster
+#                of its own), whose times go in the report; they need the
+#                servers' variables below, and take about 4 minutes
 #   TAGS         build tags (default: none)
 #   OUT          where the raw output and benchstat's go (default out/), and
 #                missed.txt: ours' cases that miss a target, which profile.sh
@@ -47,6 +53,7 @@ BENCH=${BENCH:-'^Benchmark(Gin|Echo|Fiber|HTTP|Load)$'}
 SCALE=${SCALE:-memory file postgres mariadb sqlite redis}
 SCALE_SIZES=${SCALE_SIZES:-1000,1000000}
 SCALE_COUNT=${SCALE_COUNT:-1}
+RECOVERY=${RECOVERY:-on}
 OUT=${OUT:-out}
 TAGS=${TAGS:-}
 
@@ -95,10 +102,25 @@ if [[ $SCALE != none ]]; then
 fi
 echo "benchmarks done in $(((SECONDS - started) / 60)) min" >&2
 
+recovery=$OUT/recovery.json
+if [[ $RECOVERY != none ]]; then
+	echo "recovery tests ($(((SECONDS - started) / 60)) min so far)" >&2
+	: >"$recovery"
+	for pkg in redis gorm codeigniter; do
+		(cd "../stores/$pkg" && go test -json -count=1 -timeout 30m -run '^(TestLockRecovery|TestFailover)$' .) >>"$recovery" || {
+			grep -h '"Output"' "$recovery" | tail -n 30 >&2
+			exit 1
+		}
+	done
+fi
+
 "$benchstat" "$raw" >"$OUT/benchstat.txt" 2>/dev/null
 "$benchstat" -format csv "$raw" >"$OUT/benchstat.csv" 2>/dev/null
 
 args=(-csv "$OUT/benchstat.csv" -gomod go.mod -missed "$OUT/missed.txt")
+if [[ $RECOVERY != none ]]; then
+	args+=(-recovery "$recovery")
+fi
 if [[ -z ${NODOCS:-} ]]; then
 	mkdir -p ../docs
 	args+=(-md ../docs/performance.md -svg ../docs/performance.svg)

@@ -6,7 +6,8 @@
 // servers and files); ours' stores with many sessions (BenchmarkScale);
 // and throughput and latency under load (BenchmarkLoad). It prints the
 // tables and, when asked, writes docs/performance.md and an SVG chart of
-// the main table's ns/op.
+// the main table's ns/op. With -recovery, it adds the recovery times that
+// the stores' TestLockRecovery and TestFailover measured in the same run.
 //
 //	benchstat -format csv raw.txt > stat.csv
 //	go run ./cmd/report -csv stat.csv -md ../docs/performance.md -svg ../docs/performance.svg
@@ -33,6 +34,7 @@ func main() {
 		run     = flag.String("run", "", "how the benchmarks ran, for the report")
 		note    = flag.String("note", "", "a remark on the run (the machine's load…), for the report")
 		missedF = flag.String("missed", "", "write ours' cases that miss a target here, one per line (for profile.sh)")
+		recov   = flag.String("recovery", "", "go test -json output of TestLockRecovery and TestFailover, for the recovery tables")
 	)
 	flag.Parse()
 	if *csvPath == "" {
@@ -70,6 +72,21 @@ func main() {
 		fmt.Print("\nUnder load:\n\n", t)
 	}
 
+	var recovered string
+	if *recov != "" {
+		rf, err := os.Open(*recov)
+		if err != nil {
+			log.Fatal(err)
+		}
+		rs, err := parseRecovery(rf)
+		rf.Close()
+		if err != nil {
+			log.Fatalf("%s: %v", *recov, err)
+		}
+		recovered = recoveryTables(rs)
+		fmt.Print("\nRecovery:\n\n", recovered)
+	}
+
 	if *missedF != "" {
 		if err := os.WriteFile(*missedF, []byte(missedCases(rows)), 0o644); err != nil {
 			log.Fatal(err)
@@ -102,6 +119,7 @@ func main() {
 			versions: versions,
 			svg:      svgRel,
 			results:  res.rows,
+			recovery: recovered,
 		}, rows)
 		if err := os.WriteFile(*mdPath, []byte(doc), 0o644); err != nil {
 			log.Fatal(err)

@@ -11,6 +11,7 @@ type docInfo struct {
 	versions                                   [][2]string
 	svg                                        string    // the chart, relative to the report; "" for none
 	results                                    []*result // every result, for the scale and load sections
+	recovery                                   string    // recoveryTables' output; "" for none
 }
 
 // markdown renders docs/performance.md.
@@ -144,6 +145,7 @@ func markdown(info docInfo, rows []*row) string {
 	p("")
 	p("Where the time of the cases that miss a target goes: [performance-profiles.md](performance-profiles.md),")
 	p("CPU and allocation profiles written by `bench/profile.sh`.")
+	p("How this engine compares with the one it replaced: [performance-engine.md](performance-engine.md).")
 	if info.svg != "" {
 		p("")
 		p("![ns/op per case, log scale](%s)", info.svg)
@@ -187,6 +189,22 @@ func markdown(info docInfo, rows []*row) string {
 		p("")
 		b.WriteString(t)
 	}
+	if info.recovery != "" {
+		p("")
+		p("## Recovery after outages and failovers")
+		p("")
+		p("Measured by the stores' tests in the same run (`go test -json`, without `-race`).")
+		p("*Cuts* (`TestLockRecovery`): a TCP proxy cuts the store off while 12 clients increment")
+		p("counters in their own sessions through the net/http middleware, each alternating between")
+		p("two application instances, six with `Config.Lock` and six without, at once; requests hold")
+		p("their session 20 ms. The time runs from the store's return until every client has had a")
+		p("200; the target is under 5 s ([concurrency.md](concurrency.md#leases-a-lock-never-outlives-its-holder-by-more-than-a-few-seconds)).")
+		p("*Failovers* (`TestFailover`, `stores/redis`): 20 clients write and read their sessions")
+		p("while the Redis master is killed with SIGKILL; `down-after-milliseconds` and")
+		p("`cluster-node-timeout` are one second, so most of the time is Redis electing a new master.")
+		p("")
+		b.WriteString(info.recovery)
+	}
 	p("")
 	p("## Reproducing")
 	p("")
@@ -196,6 +214,7 @@ func markdown(info docInfo, rows []*row) string {
 	p("./profile.sh                  # profiles of every case of ours that missed a target")
 	p("DOC=../docs/performance-profiles.md ./profile.sh   # the same, into the docs")
 	p("go test ./...                 # every case behaves (TestOursInvariants, TestCases, TestLoad, TestScale)")
+	p("RECOVERY=none ./run.sh        # without the recovery tests (they need the servers' variables)")
 	p("```")
 	p("")
 	p("Cases on Redis use `SESSION_TEST_REDIS_ADDR` (default 127.0.0.1:6379), on PostgreSQL and")

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 const sampleCSV = `goos: linux
@@ -267,4 +270,37 @@ func TestBenchName(t *testing.T) {
 			t.Errorf("benchName(%q): got %q, want %q", fw, got, want)
 		}
 	}
+}
+
+func TestParseRecovery(t *testing.T) {
+	ev := func(action, pkg, test, out string) string {
+		b, _ := json.Marshal(testEvent{Action: action, Package: pkg, Test: test, Output: out})
+		return string(b) + "\n"
+	}
+	const redis, gorm, ci = "github.com/ignitego/session/stores/redis", "github.com/ignitego/session/stores/gorm", "github.com/ignitego/session/stores/codeigniter"
+	in := ev("run", redis, "TestLockRecovery", "") +
+		ev("output", redis, "TestLockRecovery", "    lockrecovery.go:85: cut 5s, without Lock: every client served 270ms after the store returned (155 answered 200, 41 answered 503)\n") +
+		ev("output", redis, "TestLockRecovery", "    lockrecovery.go:85: cut 30s, with Lock: every client served 190ms after the store returned (100 answered 200, 290 answered 503)\n") +
+		ev("output", redis, "TestLockRecovery", "    lockrecovery.go:85: cut 5s, with Lock: every client served 280ms after the store returned (136 answered 200, 31 answered 503)\n") +
+		ev("output", gorm, "TestLockRecovery/postgres", "    lockrecovery.go:85: cut 1s, with Lock: every client served 330ms after the store returned (80 answered 200, 256 answered 503)\n") +
+		ev("output", ci, "TestLockRecovery", "    lockrecovery.go:85: cut 1s, with Lock: every client served 1.14s after the store returned (369 answered 200, 6 answered 503)\n") +
+		ev("output", redis, "TestFailover/cluster/lock", "    failover_test.go:321: master 127.0.0.1:7301 killed; 20 of 20 clients saw 503 (80 answers 503, 900 answers 200); recovery: first client served again 1.9s after the kill, every client 2.1s after; slowest request 1.1s; writes acknowledged before the kill and lost: 0 of the 20 clients whose first request served after it read before writing\n") +
+		ev("output", redis, "TestOutage", "    cut 1s, with Lock: every client served 1s after the store returned (1 answered 200, 1 answered 503)\n") +
+		ev("pass", redis, "TestLockRecovery", "")
+	rs, err := parseRecovery(strings.NewReader(in))
+	require.NoError(t, err)
+	require.Equal(t, []recovery{
+		{store: "cluster", event: "master killed", lock: true, first: "1.9s", every: "2.1s", slowest: "1.1s"},
+		{store: "codeigniter (CI3 Redis layout)", event: "cut 1s", lock: true, every: "1.14s", answers: "369 answered 200, 6 answered 503"},
+		{store: "postgres", event: "cut 1s", lock: true, every: "330ms", answers: "80 answered 200, 256 answered 503"},
+		{store: "redis", event: "cut 5s", lock: true, every: "280ms", answers: "136 answered 200, 31 answered 503"},
+		{store: "redis", event: "cut 5s", lock: false, every: "270ms", answers: "155 answered 200, 41 answered 503"},
+		{store: "redis", event: "cut 30s", lock: true, every: "190ms", answers: "100 answered 200, 290 answered 503"},
+	}, rs)
+	tables := recoveryTables(rs)
+	require.Contains(t, tables, "| redis | 30s | yes | 190ms | 100 answered 200, 290 answered 503 |")
+	require.Contains(t, tables, "| cluster | yes | 1.9s | 2.1s | 1.1s |")
+
+	_, err = parseRecovery(strings.NewReader(in + ev("fail", gorm, "TestLockRecovery/mariadb", "")))
+	require.ErrorContains(t, err, "TestLockRecovery/mariadb failed")
 }
