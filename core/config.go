@@ -171,10 +171,13 @@ type Config struct {
 	// Default: 5s.
 	LockLease time.Duration
 
-	// StoreTimeout bounds each call the engine makes to a Store (load, save,
-	// delete, lock attempt, renewal, release), so that a store that hangs
-	// fails the request with ErrStore instead of holding it. A shorter
-	// deadline on the request's context still applies. Negative disables it.
+	// StoreTimeout bounds the Store calls of one load, one save or one
+	// destroy of a session, and each lock renewal and release, so that a
+	// store that hangs fails the request with ErrStore instead of holding
+	// it. A lock wait is bounded by LockTimeout instead, and a shorter
+	// deadline on the request's context still applies. Stores with the
+	// InProcess ability (memstore, nullstore) get no deadline. Negative
+	// disables it.
 	// Default: 5s.
 	StoreTimeout time.Duration
 

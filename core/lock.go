@@ -61,7 +61,9 @@ func (q *request) lock(ctx context.Context, st Store, id string) error {
 		}
 	}
 	h := &heldLock{id: id, lease: lease, st: st, m: q.m, renewed: time.Now()}
+	h.mu.Lock() // the first renewal may run before the assignment is seen
 	h.timer = time.AfterFunc(q.m.cfg.LockLease/3, h.renew)
+	h.mu.Unlock()
 	q.locks = append(q.locks, h)
 	return nil
 }
@@ -127,11 +129,10 @@ func (q *request) unlockAll() {
 		h.mu.Lock()
 		h.ended = true
 		h.timer.Stop()
-		renewed, lost := h.renewed, h.lost
+		renewed := h.renewed
 		h.mu.Unlock()
-		if lost {
-			continue
-		}
+		// Even a lost lock is released: the release checks the token, and
+		// frees a lapsed lock no one took yet.
 		ctx, cancel := q.m.storeContext(context.WithoutCancel(q.ctx), h.st)
 		err := h.lease.Unlock(ctx)
 		cancel()
@@ -164,6 +165,9 @@ const orphanRetry = 250 * time.Millisecond
 
 // add records a lock whose release failed, and retries the release.
 func (o *orphans) add(m *Manager, id string, lease Lease, lapse time.Time) {
+	if !time.Now().Before(lapse) {
+		return // lapsed already
+	}
 	or := &orphan{lease: lease, lapse: lapse}
 	o.mu.Lock()
 	if o.m == nil {

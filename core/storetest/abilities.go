@@ -111,14 +111,7 @@ func testLocker(t *testing.T, st core.Store) {
 	if err != nil {
 		t.Fatalf("Lock: %v", err)
 	}
-	short, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if u, err := l.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
-		if u != nil {
-			_ = u.Unlock(ctx(t))
-		}
-		t.Fatalf("second Lock while held: got %v, want an error wrapping context.DeadlineExceeded", err)
-	}
+	wantHeld(t, l, id, "second Lock while held")
 	other, err := l.Lock(ctx(t), session(), time.Minute)
 	if err != nil {
 		t.Fatalf("Lock of another id while one is held: %v", err)
@@ -171,6 +164,20 @@ func testLocker(t *testing.T, st core.Store) {
 	}
 }
 
+// wantHeld fails the test unless a Lock of id waits until its context is
+// done: another holder has the lock.
+func wantHeld(t *testing.T, l core.Locker, id, what string) {
+	t.Helper()
+	short, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if u, err := l.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		if u != nil {
+			_ = u.Unlock(ctx(t))
+		}
+		t.Fatalf("%s: got %v, want an error wrapping context.DeadlineExceeded", what, err)
+	}
+}
+
 // testLease checks Renew: it keeps a lock past its first ttl, and reports
 // core.ErrLockLost once the lock was released, or lapsed and was taken.
 func testLease(t *testing.T, l core.Locker, session func() string) {
@@ -186,14 +193,7 @@ func testLease(t *testing.T, l core.Locker, session func() string) {
 		}
 	}
 	// 400ms after Lock, past its first ttl: still held.
-	short, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if u, err := l.Lock(short, id, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
-		if u != nil {
-			_ = u.Unlock(ctx(t))
-		}
-		t.Fatalf("Lock of a renewed lock: got %v, want an error wrapping context.DeadlineExceeded", err)
-	}
+	wantHeld(t, l, id, "Lock of a renewed lock")
 	if err := held.Unlock(ctx(t)); err != nil {
 		t.Fatalf("Unlock: %v", err)
 	}

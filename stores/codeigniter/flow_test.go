@@ -116,6 +116,17 @@ func TestLockRecovery(t *testing.T) {
 	flowtest.LockRecovery(t, mustStore(t, fx.app), p, flowtest.RecoveryCuts())
 }
 
+// TestLongHandler: a handler longer than the lock's lease keeps it, on
+// every layout and CodeIgniter's locks.
+func TestLongHandler(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			fx := b.open(t, 3, "", nil)
+			flowtest.LongHandler(t, mustStore(t, fx.app))
+		})
+	}
+}
+
 // TestOutageThroughConfig checks the configuration Config returns, with its
 // lock, through an outage: the session's lock cannot be taken, the request
 // is answered 503, and once the server is back the same session is served.

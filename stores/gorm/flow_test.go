@@ -81,6 +81,22 @@ func TestLockRecovery(t *testing.T) {
 	}
 }
 
+// TestLongHandler: a handler longer than the lock's lease keeps it, on
+// every database.
+func TestLongHandler(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { flowtest.LongHandler(t, newStore(t, b.open(t, ""))) })
+	}
+}
+
+// TestPastClock: a Config.Now in 2001 still persists sessions, on every
+// database.
+func TestPastClock(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { flowtest.PastClock(t, newStore(t, b.open(t, ""))) })
+	}
+}
+
 func TestOutageUnderLoad(t *testing.T) {
 	for _, b := range networked() {
 		t.Run(b.name, func(t *testing.T) {

@@ -298,6 +298,16 @@ func TestLockRecovery(t *testing.T) {
 	flowtest.LockRecovery(t, st, p, flowtest.RecoveryCuts())
 }
 
+// TestLongHandler: a handler longer than the lock's lease keeps it.
+func TestLongHandler(t *testing.T) {
+	flowtest.LongHandler(t, newStore(t, newClient(t, ""), nil))
+}
+
+// TestPastClock: a Config.Now in 2001 still persists sessions.
+func TestPastClock(t *testing.T) {
+	flowtest.PastClock(t, newStore(t, newClient(t, ""), nil))
+}
+
 func TestOutageUnderLoad(t *testing.T) {
 	p, st := proxied(t)
 	flowtest.OutageUnderLoad(t, st, p, func() {
