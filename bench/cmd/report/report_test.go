@@ -3,10 +3,9 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 )
 
 const sampleCSV = `goos: linux
@@ -288,19 +287,29 @@ func TestParseRecovery(t *testing.T) {
 		ev("output", redis, "TestOutage", "    cut 1s, with Lock: every client served 1s after the store returned (1 answered 200, 1 answered 503)\n") +
 		ev("pass", redis, "TestLockRecovery", "")
 	rs, err := parseRecovery(strings.NewReader(in))
-	require.NoError(t, err)
-	require.Equal(t, []recovery{
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []recovery{
 		{store: "cluster", event: "master killed", lock: true, first: "1.9s", every: "2.1s", slowest: "1.1s"},
 		{store: "codeigniter (CI3 Redis layout)", event: "cut 1s", lock: true, every: "1.14s", answers: "369 answered 200, 6 answered 503"},
 		{store: "postgres", event: "cut 1s", lock: true, every: "330ms", answers: "80 answered 200, 256 answered 503"},
 		{store: "redis", event: "cut 5s", lock: true, every: "280ms", answers: "136 answered 200, 31 answered 503"},
 		{store: "redis", event: "cut 5s", lock: false, every: "270ms", answers: "155 answered 200, 41 answered 503"},
 		{store: "redis", event: "cut 30s", lock: true, every: "190ms", answers: "100 answered 200, 290 answered 503"},
-	}, rs)
+	}
+	if !reflect.DeepEqual(rs, want) {
+		t.Fatalf("parseRecovery:\ngot  %+v\nwant %+v", rs, want)
+	}
 	tables := recoveryTables(rs)
-	require.Contains(t, tables, "| redis | 30s | yes | 190ms | 100 answered 200, 290 answered 503 |")
-	require.Contains(t, tables, "| cluster | yes | 1.9s | 2.1s | 1.1s |")
+	for _, row := range []string{"| redis | 30s | yes | 190ms | 100 answered 200, 290 answered 503 |", "| cluster | yes | 1.9s | 2.1s | 1.1s |"} {
+		if !strings.Contains(tables, row) {
+			t.Errorf("recoveryTables lacks %q:\n%s", row, tables)
+		}
+	}
 
 	_, err = parseRecovery(strings.NewReader(in + ev("fail", gorm, "TestLockRecovery/mariadb", "")))
-	require.ErrorContains(t, err, "TestLockRecovery/mariadb failed")
+	if err == nil || !strings.Contains(err.Error(), "TestLockRecovery/mariadb failed") {
+		t.Fatalf("a failed test: got %v, want an error naming it", err)
+	}
 }
