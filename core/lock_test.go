@@ -303,3 +303,31 @@ func TestStoreTimeoutSparesInProcessStores(t *testing.T) {
 	}
 	var _ core.InProcess = memstore.New()
 }
+
+// lockingStore is a memory store with its Locker ability but not its
+// InProcess one: the engine gives its calls deadlines.
+type lockingStore struct {
+	core.Store
+	core.Locker
+}
+
+// StoreTimeout starts once the lock is held: a wait for the lock longer
+// than StoreTimeout (it has LockTimeout) does not fail the load.
+func TestStoreTimeoutAfterTheLockWait(t *testing.T) {
+	mem := memstore.New()
+	m := newManager(t, "native", lockingStore{mem, mem}, nil, func(c *core.Config) {
+		c.Lock, c.LockTimeout, c.StoreTimeout = true, 5*time.Second, 100*time.Millisecond
+	})
+	b := newBrowser()
+	b.do(t, m, func(s *core.Session) { s.SetUserdata("n", 1) })
+	holder := b.start(t, m)
+	require.Equal(t, 1, holder.Userdata("n"))
+	go func() {
+		time.Sleep(300 * time.Millisecond) // three StoreTimeouts
+		holder.SetUserdata("n", 2)
+		holder.finish(t)
+	}()
+	b.do(t, m, func(s *core.Session) {
+		require.Equal(t, 2, s.Userdata("n"), "loaded after the lock wait (not %v)", s.Err())
+	})
+}

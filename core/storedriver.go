@@ -124,14 +124,15 @@ func loadStore(ctx context.Context, r *DriverRequest, st Store, id string) (Load
 	if !r.ValidID(id) {
 		return Loaded{}, nil
 	}
-	sctx, cancel := r.m.storeContext(ctx, st) // a lock wait has LockTimeout instead
-	defer cancel()
 	moved := false
 	for range maxForwardHops {
 		if err := r.q.lock(ctx, st, id); err != nil {
 			return Loaded{}, err
 		}
+		// StoreTimeout runs from here: the lock wait has LockTimeout.
+		sctx, cancel := r.m.storeContext(ctx, st)
 		data, found, err := st.Load(sctx, id)
+		cancel()
 		if err != nil {
 			return Loaded{}, storeError("load", id, err)
 		}
