@@ -19,7 +19,7 @@ type heldLock struct {
 
 	mu      sync.Mutex
 	timer   *time.Timer
-	renewed time.Time // wall clock of the last grant or renewal
+	renewed time.Time // when the last grant or renewal was asked for
 	lost    bool      // the lock lapsed or was taken: the request must not save
 	ended   bool      // the request ended: no more renewals
 }
@@ -40,6 +40,8 @@ func (q *request) lock(ctx context.Context, st Store, id string) error {
 	if !ok {
 		return configError("Lock needs a Store with the Locker ability; %T has none", st)
 	}
+	// A taken-over lease runs from before its renewal, not from the answer.
+	granted := time.Now()
 	lease, err := q.m.orphans.takeOver(ctx, q.m, id)
 	if err != nil {
 		return storeError("lock", id, err)
@@ -49,6 +51,7 @@ func (q *request) lock(ctx context.Context, st Store, id string) error {
 		lctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		lease, err = l.Lock(lctx, id, q.m.cfg.LockLease)
+		granted = time.Now() // Lock waits: the store set the lock's end just before it answered
 		if err != nil && lease != nil {
 			// The store may have taken the lock and lost its reply.
 			q.m.orphans.add(q.m, id, lease, time.Now().Add(q.m.cfg.LockLease))
@@ -60,7 +63,7 @@ func (q *request) lock(ctx context.Context, st Store, id string) error {
 			return storeError("lock", id, err)
 		}
 	}
-	h := &heldLock{id: id, lease: lease, st: st, m: q.m, renewed: time.Now()}
+	h := &heldLock{id: id, lease: lease, st: st, m: q.m, renewed: granted}
 	h.mu.Lock() // the first renewal may run before the assignment is seen
 	h.timer = time.AfterFunc(q.m.cfg.LockLease/3, h.renew)
 	h.mu.Unlock()
@@ -74,6 +77,7 @@ func (q *request) lock(ctx context.Context, st Store, id string) error {
 func (h *heldLock) renew() {
 	lease := h.m.cfg.LockLease
 	ctx, cancel := h.m.storeContext(context.Background(), h.st)
+	start := time.Now() // the renewed lease runs from before the store's answer
 	err := h.lease.Renew(ctx, lease)
 	cancel()
 	h.mu.Lock()
@@ -83,7 +87,7 @@ func (h *heldLock) renew() {
 	}
 	switch {
 	case err == nil:
-		h.renewed = time.Now()
+		h.renewed = start
 	case errors.Is(err, ErrLockLost) || time.Since(h.renewed) >= lease:
 		h.lost = true
 		h.m.cfg.Logger.Error("session: lock lost; the request will not save", "session", shortID(h.id), "error", err)
